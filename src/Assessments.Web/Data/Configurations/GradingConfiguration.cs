@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Assessments.Web.Data.Configurations;
+
+internal sealed class GradingRunConfiguration : IEntityTypeConfiguration<GradingRun>
+{
+    public void Configure(EntityTypeBuilder<GradingRun> builder)
+    {
+        builder.ToTable("grading_runs", t =>
+        {
+            t.HasEnumCheck<GradingRun, GradingKind>("kind");
+            t.HasEnumCheck<GradingRun, GradingStatus>("status");
+            t.HasEnumCheck<GradingRun, GradingVerdict>("verdict", nullable: true);
+            // A candidate grading always belongs to a submission; the others never do.
+            t.HasCheckConstraint("ck_grading_runs_submission", "(kind = 'Candidate') = (submission_id IS NOT NULL)");
+            t.HasCheckConstraint("ck_grading_runs_verdict", "status <> 'Completed' OR verdict IS NOT NULL");
+            t.HasCheckConstraint("ck_grading_runs_attempt", "attempt >= 0");
+        });
+        builder.Property(g => g.Stage).HasMaxLength(64);
+        builder.Property(g => g.HangfireJobId).HasMaxLength(64);
+        builder.Property(g => g.ImageDigest).HasMaxLength(128);
+        builder.Property(g => g.Report).HasColumnType("jsonb");
+        builder.HasOne(g => g.ScenarioVersion).WithMany().HasForeignKey(g => g.ScenarioVersionId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(g => g.Submission).WithMany().HasForeignKey(g => g.SubmissionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(g => g.Tests).WithOne().HasForeignKey(t => t.GradingRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(g => g.Metrics).WithOne().HasForeignKey(m => m.GradingRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(g => g.Findings).WithOne().HasForeignKey(f => f.GradingRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(g => g.SubmissionId);
+        builder.HasIndex(g => new { g.ScenarioVersionId, g.Kind });
+        builder.HasIndex(g => g.Status);
+    }
+}
+
+internal sealed class TestResultConfiguration : IEntityTypeConfiguration<TestResult>
+{
+    public void Configure(EntityTypeBuilder<TestResult> builder)
+    {
+        builder.ToTable("test_results", t =>
+        {
+            t.HasEnumCheck<TestResult, TestVisibility>("visibility");
+            t.HasEnumCheck<TestResult, TestStatus>("status");
+        });
+        builder.Property(t => t.Name).HasMaxLength(512);
+        builder.HasIndex(t => new { t.GradingRunId, t.Ordinal }).IsUnique();
+    }
+}
+
+internal sealed class MetricSampleConfiguration : IEntityTypeConfiguration<MetricSample>
+{
+    public void Configure(EntityTypeBuilder<MetricSample> builder)
+    {
+        builder.ToTable("metric_samples", t => t.HasEnumCheck<MetricSample, MetricDirection>("direction"));
+        builder.Property(m => m.Key).HasMaxLength(128);
+        builder.Property(m => m.Unit).HasMaxLength(32);
+        builder.HasIndex(m => new { m.GradingRunId, m.Key }).IsUnique();
+    }
+}
+
+internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
+{
+    public void Configure(EntityTypeBuilder<Finding> builder)
+    {
+        builder.ToTable("findings", t =>
+        {
+            t.HasEnumCheck<Finding, FindingSeverity>("severity");
+            t.HasCheckConstraint("ck_findings_line", "line IS NULL OR line > 0");
+        });
+        builder.Property(f => f.Rule).HasMaxLength(64);
+        builder.Property(f => f.Path).HasMaxLength(1024);
+        builder.HasIndex(f => f.GradingRunId);
+    }
+}

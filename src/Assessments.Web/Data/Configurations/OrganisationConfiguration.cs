@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Assessments.Web.Data.Configurations;
+
+internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organisation>
+{
+    public void Configure(EntityTypeBuilder<Organisation> builder)
+    {
+        builder.ToTable("organisations", t =>
+            t.HasCheckConstraint("ck_organisations_slug", $"slug ~ '{ConstraintExtensions.SlugPattern}'"));
+        builder.Property(o => o.Slug).HasMaxLength(63);
+        builder.Property(o => o.Name).HasMaxLength(200);
+        builder.HasIndex(o => o.Slug).IsUnique();
+    }
+}
+
+internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
+{
+    public void Configure(EntityTypeBuilder<Membership> builder)
+    {
+        builder.ToTable("memberships", t => t.HasEnumCheck<Membership, OrganisationRole>("role"));
+        builder.HasKey(m => new { m.OrganisationId, m.UserId });
+        builder.HasOne(m => m.Organisation).WithMany(o => o.Memberships).HasForeignKey(m => m.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(m => m.User).WithMany(u => u.Memberships).HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(m => m.UserId);
+    }
+}
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> builder)
+    {
+        builder.Property(u => u.DisplayName).HasMaxLength(200);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Assessments.Web.Data.Configurations;
+
+internal sealed class ScenarioConfiguration : IEntityTypeConfiguration<Scenario>
+{
+    public void Configure(EntityTypeBuilder<Scenario> builder)
+    {
+        builder.ToTable("scenarios", t =>
+            t.HasCheckConstraint("ck_scenarios_slug", $"slug ~ '{ConstraintExtensions.SlugPattern}'"));
+        builder.Property(s => s.Slug).HasMaxLength(63);
+        builder.Property(s => s.Title).HasMaxLength(200);
+        builder.HasOne(s => s.Organisation).WithMany().HasForeignKey(s => s.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        // One global scenario per slug as well: NULL organisations compare equal here.
+        builder.HasIndex(s => new { s.OrganisationId, s.Slug }).IsUnique().AreNullsDistinct(false);
+    }
+}
+
+internal sealed class ScenarioVersionConfiguration : IEntityTypeConfiguration<ScenarioVersion>
+{
+    public void Configure(EntityTypeBuilder<ScenarioVersion> builder)
+    {
+        builder.ToTable("scenario_versions", t =>
+            t.HasCheckConstraint("ck_scenario_versions_content_hash", "content_hash ~ '^[0-9a-f]{64}$'"));
+        builder.Property(v => v.ContentHash).HasMaxLength(64);
+        builder.Property(v => v.Label).HasMaxLength(64);
+        builder.Property(v => v.Manifest).HasColumnType("jsonb");
+        builder.HasOne(v => v.Scenario).WithMany(s => s.Versions).HasForeignKey(v => v.ScenarioId).OnDelete(DeleteBehavior.Restrict);
+        // The package row must exist before a version points at it.
+        builder.HasOne(v => v.Package).WithMany().HasForeignKey(v => v.ContentHash).HasPrincipalKey(p => p.ContentHash).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(v => new { v.ScenarioId, v.ContentHash }).IsUnique();
+    }
+}
+
+internal sealed class ScenarioPackageConfiguration : IEntityTypeConfiguration<ScenarioPackage>
+{
+    public void Configure(EntityTypeBuilder<ScenarioPackage> builder)
+    {
+        builder.ToTable("scenario_packages", t =>
+        {
+            t.HasCheckConstraint("ck_scenario_packages_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
+            t.HasCheckConstraint("ck_scenario_packages_size_bytes", "size_bytes = octet_length(archive)");
+        });
+        builder.HasKey(p => p.ContentHash);
+        builder.Property(p => p.ContentHash).HasMaxLength(64);
+    }
+}

@@ -1,0 +1,188 @@
+namespace Assessments.Web.Data;
+
+public enum GradingKind
+{
+    /// <summary>A candidate's submission, graded in the sandbox.</summary>
+    Candidate,
+
+    /// <summary>The template alone, to measure the numbers a candidate is compared with.</summary>
+    Baseline,
+
+    /// <summary>The reference solution, for authors and reviewers.</summary>
+    Reference,
+
+    /// <summary>The publish check of a scenario version: template fails, solution passes.</summary>
+    Verification,
+}
+
+public enum GradingStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>The outcome the results contract names; set when a grading completes.</summary>
+public enum GradingVerdict
+{
+    Passed,
+    TestsFailed,
+    BuildFailed,
+    TimedOut,
+    OutOfMemory,
+    OutputLimit,
+    NotAllowed,
+    SandboxError,
+}
+
+/// <summary>One execution of the grading plan. A retried Hangfire job reuses the row and bumps
+/// <see cref="Attempt"/>, so a grading is counted once however often it ran.</summary>
+public sealed class GradingRun
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public GradingKind Kind { get; set; }
+
+    public Guid ScenarioVersionId { get; set; }
+
+    public ScenarioVersion? ScenarioVersion { get; set; }
+
+    /// <summary>Required for candidate gradings, empty for the others.</summary>
+    public Guid? SubmissionId { get; set; }
+
+    public Submission? Submission { get; set; }
+
+    public GradingStatus Status { get; set; } = GradingStatus.Queued;
+
+    public GradingVerdict? Verdict { get; set; }
+
+    /// <summary>The plan stage the verdict belongs to (<c>build</c>, <c>hidden-tests</c>, …).</summary>
+    public string? Stage { get; set; }
+
+    public int Attempt { get; set; }
+
+    public string? HangfireJobId { get; set; }
+
+    public DateTimeOffset QueuedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Digest of the sandbox image the grading ran in.</summary>
+    public string? ImageDigest { get; set; }
+
+    /// <summary>The whole results document (results.schema.json) as written by the runner.</summary>
+    public string? Report { get; set; }
+
+    /// <summary>The grading's log, capped; <see cref="LogTruncated"/> says when bytes were dropped.</summary>
+    public string? Log { get; set; }
+
+    public bool LogTruncated { get; set; }
+
+    public List<TestResult> Tests { get; set; } = [];
+
+    public List<MetricSample> Metrics { get; set; } = [];
+
+    public List<Finding> Findings { get; set; } = [];
+}
+
+public enum TestVisibility
+{
+    Public,
+    Hidden,
+}
+
+public enum TestStatus
+{
+    Pass,
+    Fail,
+    Error,
+    Skipped,
+}
+
+public sealed class TestResult
+{
+    public long Id { get; set; }
+
+    public Guid GradingRunId { get; set; }
+
+    /// <summary>Position in the report, so pages list tests in the order they ran.</summary>
+    public int Ordinal { get; set; }
+
+    public required string Name { get; set; }
+
+    public TestVisibility Visibility { get; set; }
+
+    public TestStatus Status { get; set; }
+
+    public string? Message { get; set; }
+
+    /// <summary>Captured output, capped by the runner.</summary>
+    public string? Output { get; set; }
+
+    public double? DurationMs { get; set; }
+}
+
+public enum MetricDirection
+{
+    LowerIsBetter,
+    HigherIsBetter,
+}
+
+/// <summary>One metric of a grading: the candidate's and the baseline's value, measured in the same run.</summary>
+public sealed class MetricSample
+{
+    public long Id { get; set; }
+
+    public Guid GradingRunId { get; set; }
+
+    public required string Key { get; set; }
+
+    public required string Unit { get; set; }
+
+    public MetricDirection Direction { get; set; }
+
+    public bool IsPrimary { get; set; }
+
+    public double? CandidateValue { get; set; }
+
+    public double? BaselineValue { get; set; }
+
+    /// <summary>Interquartile range of the candidate's samples (zero for counted metrics).</summary>
+    public double? Spread { get; set; }
+
+    public double? BaselineSpread { get; set; }
+
+    /// <summary>The raw samples, candidate's then baseline's, so the spread can be checked.</summary>
+    public double[] CandidateSamples { get; set; } = [];
+
+    public double[] BaselineSamples { get; set; } = [];
+}
+
+public enum FindingSeverity
+{
+    Info,
+    Warning,
+    Concern,
+}
+
+/// <summary>An automated observation on the candidate's change, pinned to a file and line.</summary>
+public sealed class Finding
+{
+    public long Id { get; set; }
+
+    public Guid GradingRunId { get; set; }
+
+    public required string Rule { get; set; }
+
+    public FindingSeverity Severity { get; set; }
+
+    public required string Path { get; set; }
+
+    public int? Line { get; set; }
+
+    public required string Message { get; set; }
+}

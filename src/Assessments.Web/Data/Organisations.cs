@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Assessments.Web.Data;
+
+/// <summary>A hiring team: owns its scenarios, candidates and assessments.</summary>
+public sealed class Organisation
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    /// <summary>URL-safe name, used in repository addresses (<c>/git/{slug}/…</c>).</summary>
+    public required string Slug { get; set; }
+
+    public required string Name { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    public List<Membership> Memberships { get; set; } = [];
+}
+
+public enum OrganisationRole
+{
+    Admin,
+    Author,
+    Reviewer,
+}
+
+/// <summary>A user's role in one organisation; a user holds at most one role per organisation.</summary>
+public sealed class Membership
+{
+    public Guid OrganisationId { get; set; }
+
+    public Organisation? Organisation { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public User? User { get; set; }
+
+    public OrganisationRole Role { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>A person who signs in: author, reviewer, admin or operator. Candidates do not sign in
+/// with accounts; they hold a per-assessment token.</summary>
+public sealed class User : IdentityUser<Guid>
+{
+    public User()
+    {
+        Id = Guid.CreateVersion7();
+        SecurityStamp = Guid.NewGuid().ToString();
+    }
+
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>Site-wide operator: sees the Hangfire dashboard and every organisation's jobs.</summary>
+    public bool IsOperator { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    public List<Membership> Memberships { get; set; } = [];
+}

@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using Assessments.Web.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Assessments.Web.Features.Account;
+
+/// <summary>Adds the site-wide operator flag to the sign-in cookie.</summary>
+internal sealed class AssessmentsClaimsPrincipalFactory(
+    UserManager<User> userManager,
+    RoleManager<IdentityRole<Guid>> roleManager,
+    IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<User, IdentityRole<Guid>>(userManager, roleManager, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(User user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new Claim("name", user.DisplayName));
+        if (user.IsOperator)
+        {
+            identity.AddClaim(new Claim(AccountClaims.Operator, "true"));
+        }
+
+        return identity;
+    }
+}

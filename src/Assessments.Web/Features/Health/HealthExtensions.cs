@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Assessments.Web.Features.Sandbox;
+using Assessments.Web.Hosting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Assessments.Web.Features.Health;
+
+public static class HealthExtensions
+{
+    private const string Ready = "ready";
+
+    /// <summary>Readiness checks for the roles this process runs: PostgreSQL always, the Docker
+    /// engine only where gradings run.</summary>
+    public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder, ServerRoles roles)
+    {
+        var checks = builder.Services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: [Ready]);
+
+        if (roles.HasFlag(ServerRoles.Worker))
+        {
+            builder.Services.AddOptions<SandboxOptions>()
+                .BindConfiguration(SandboxOptions.Section)
+                .ValidateDataAnnotations()
+                .ValidateOnStart();
+            checks.AddCheck<DockerEngineHealthCheck>("docker", tags: [Ready]);
+        }
+
+        return builder;
+    }
+
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: it can do its work (503 if not),
+    /// with each check's status and reason as JSON.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(Ready),
+            ResponseWriter = WriteReport,
+        }).AllowAnonymous();
+        return app;
+    }
+
+    private static Task WriteReport(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, durationMs = e.Value.Duration.TotalMilliseconds }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
+    }
+}

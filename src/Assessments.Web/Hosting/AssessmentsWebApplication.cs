@@ -1,0 +1,74 @@
+using Assessments.Web.Data;
+using Assessments.Web.Features.Account;
+using Assessments.Web.Features.Health;
+using Assessments.Web.Features.Jobs;
+
+namespace Assessments.Web.Hosting;
+
+/// <summary>The composition root of a server process: one <c>AddXxx</c> per area, one <c>MapXxx</c>
+/// per feature, each only in the roles that need it.</summary>
+public static class AssessmentsWebApplication
+{
+    public static WebApplication Build(string[] args, ServerRoles roles)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json and wwwroot sit beside the binary, wherever it is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.AddAssessmentsDatabase();
+        builder.AddJobs();
+        builder.AddHealth(roles);
+        if (roles.HasFlag(ServerRoles.Web))
+        {
+            builder.AddPublicUrl();
+            builder.AddAccounts();
+            builder.AddPages();
+        }
+
+        if (roles.HasFlag(ServerRoles.Worker))
+        {
+            builder.AddJobServers();
+        }
+
+        var app = builder.Build();
+
+        app.MapHealth();
+        if (roles.HasFlag(ServerRoles.Web))
+        {
+            app.UseExceptionHandler("/error");
+            app.UseStatusCodePages();
+            app.MapStaticAssets();
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.UseAntiforgery();
+            app.MapRazorPages();
+            app.MapJobsDashboard();
+            app.MapWorkerProbes();
+        }
+
+        return app;
+    }
+
+    private static IHostApplicationBuilder AddPublicUrl(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PublicUrlOptions>()
+            .BindConfiguration(PublicUrlOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return builder;
+    }
+
+    private static IHostApplicationBuilder AddPages(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages(options =>
+        {
+            // Pages live in their feature's folder; every page needs a signed-in user unless it says otherwise.
+            options.RootDirectory = "/Features";
+            options.Conventions.AuthorizeFolder("/");
+        });
+        return builder;
+    }
+}
