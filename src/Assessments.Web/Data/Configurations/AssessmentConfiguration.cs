@@ -61,6 +61,6 @@ internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submiss
         builder.HasOne(s => s.Assessment).WithMany(a => a.Submissions).HasForeignKey(s => s.AssessmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(s => new { s.AssessmentId, s.CommitSha }).IsUnique();
         // At most one final submission per assessment.
-        builder.HasIndex(s => s.AssessmentId, "ix_submissions_assessment_id_final").IsUnique().HasFilter("is_final");
+        builder.HasIndex(s => s.AssessmentId, "final").IsUnique().HasFilter("is_final").HasDatabaseName("ix_submissions_assessment_id_final");
     }
 }

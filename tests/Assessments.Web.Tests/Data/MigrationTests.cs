@@ -1,0 +1,69 @@
+using Assessments.Web.Data;
+using Assessments.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Assessments.Web.Tests.Data;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task MigrationsApplyToAnEmptyDatabase()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await TestPostgres.CreateDatabaseAsync("migrate", ct);
+        try
+        {
+            await using var db = new AssessmentsDbContext(new DbContextOptionsBuilder<AssessmentsDbContext>()
+                .UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
+
+            Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync(ct));
+            await db.Database.MigrateAsync(ct);
+
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(ct));
+            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(ct));
+
+            var tables = await db.Database.SqlQueryRaw<string>(
+                "SELECT table_name AS \"Value\" FROM information_schema.tables WHERE table_schema = 'public'").ToListAsync(ct);
+            Assert.Superset(
+                new HashSet<string>
+                {
+                    "organisations", "memberships", "users", "scenarios", "scenario_versions", "scenario_packages",
+                    "candidates", "assessments", "submissions", "grading_runs", "test_results", "metric_samples",
+                    "findings", "reviews", "webhook_deliveries", "outbox_messages", "audit_events", "data_protection_keys",
+                },
+                tables.ToHashSet());
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public void ModelHasNoChangesMissingFromTheMigrations()
+    {
+        // Fails when an entity or configuration changed without `dotnet ef migrations add`.
+        using var db = new DesignTimeDbContextFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(), "The model differs from the last migration: add a migration.");
+    }
+
+    [Fact]
+    public async Task MigrateIsSafeToRunTwice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await TestPostgres.CreateDatabaseAsync("migrate2", ct);
+        try
+        {
+            await using var db = new AssessmentsDbContext(new DbContextOptionsBuilder<AssessmentsDbContext>()
+                .UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
+            await db.Database.MigrateAsync(ct);
+            await db.Database.MigrateAsync(ct);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(ct));
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+}
