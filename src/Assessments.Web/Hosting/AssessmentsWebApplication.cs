@@ -16,6 +16,8 @@ public static class AssessmentsWebApplication
             Args = args,
             // appsettings.json and wwwroot sit beside the binary, wherever it is started from.
             ContentRootPath = AppContext.BaseDirectory,
+            // Fixed, so Razor parts and static assets are found when a test process hosts it.
+            ApplicationName = typeof(AssessmentsWebApplication).Assembly.GetName().Name,
         });
 
         builder.AddAssessmentsDatabase();
@@ -40,7 +42,7 @@ public static class AssessmentsWebApplication
         {
             app.UseExceptionHandler("/error");
             app.UseStatusCodePages();
-            app.MapStaticAssets();
+            app.UseStaticFiles();
             app.UseAuthentication();
             app.UseAuthorization();
             app.UseAntiforgery();

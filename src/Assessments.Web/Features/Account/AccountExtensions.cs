@@ -49,8 +49,12 @@ public static class AccountExtensions
     public static void ConfigureIdentity(IdentityOptions options)
     {
         options.User.RequireUniqueEmail = true;
+        // Length over composition rules (NIST SP 800-63B): a long passphrase is fine as it is.
         options.Password.RequiredLength = 12;
         options.Password.RequireNonAlphanumeric = false;
+        options.Password.RequireDigit = false;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireLowercase = false;
         options.Lockout.MaxFailedAccessAttempts = 10;
         options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
     }

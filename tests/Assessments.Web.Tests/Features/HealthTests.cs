@@ -1,0 +1,28 @@
+using System.Net;
+using System.Text.Json;
+using Assessments.Web.Tests.Infrastructure;
+
+namespace Assessments.Web.Tests.Features;
+
+public sealed class HealthTests(WebApp app)
+{
+    [Fact]
+    public async Task LivenessAnswersWithoutSigningIn()
+    {
+        using var client = app.CreateClient();
+        var response = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task WebRoleIsReadyOnPostgresAloneAndDoesNotCheckDocker()
+    {
+        using var client = app.CreateClient();
+        var response = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var checks = report.RootElement.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.Equal(["postgresql"], checks);
+    }
+}

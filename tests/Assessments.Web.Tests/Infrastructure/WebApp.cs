@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Assessments.Web.Data;
+using Assessments.Web.Features.Account;
+using Assessments.Web.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+[assembly: AssemblyFixture(typeof(Assessments.Web.Tests.Infrastructure.WebApp))]
+
+namespace Assessments.Web.Tests.Infrastructure;
+
+/// <summary>The web role on a real Kestrel at 127.0.0.1, on a migrated database of its own. One
+/// per test assembly: Hangfire keeps its storage in process-wide statics.</summary>
+public sealed partial class WebApp : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public MigratedDatabase Database { get; } = new();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        _app = AssessmentsWebApplication.Build(
+            [
+                "--urls=http://127.0.0.1:0",
+                $"--ConnectionStrings:Assessments={Database.ConnectionString}",
+                "--Web:PublicBaseUrl=https://assess.example.test",
+                "--Logging:LogLevel:Default=Warning",
+            ],
+            ServerRoles.Web);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        BaseAddress = new Uri(address);
+    }
+
+    /// <summary>A client that keeps cookies and does not follow redirects, like a careful browser test.</summary>
+    public HttpClient CreateClient() =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true })
+        {
+            BaseAddress = BaseAddress,
+        };
+
+    public async Task<User> CreateUserAsync(string email, string password, bool isOperator = false)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var user = new User { UserName = email, Email = email, DisplayName = email, IsOperator = isOperator, EmailConfirmed = true };
+        var result = await users.CreateAsync(user, password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        return user;
+    }
+
+    /// <summary>Signs in through the login form, antiforgery token included, as a browser would.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, CancellationToken cancellationToken)
+    {
+        var form = await client.GetStringAsync("/account/login", cancellationToken);
+        var token = AntiforgeryToken().Match(form).Groups[1].Value;
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email,
+            ["Password"] = password,
+            ["__RequestVerificationToken"] = token,
+        }), cancellationToken);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+}
