@@ -21,11 +21,9 @@ public static class AssessCommandLine
             AdminCommands.Admin(),
         };
 
-        // With no command, serve both roles: what `dotnet run` and a container's default expect.
-        // Unknown tokens pass through to the host (`--urls`, `--environment`, config overrides).
-        root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((parse, cancellationToken) =>
-            CommandRunner.RunAsync(() => ServerCommands.RunServerAsync(parse.UnmatchedTokens.ToArray(), ServerRoles.All, cancellationToken)));
+        // With no command, serve both roles: what `dotnet run` expects.
+        root.SetAction((_, cancellationToken) =>
+            CommandRunner.RunAsync(() => ServerCommands.RunServerAsync([], ServerRoles.All, cancellationToken)));
 
         var parseResult = root.Parse(args);
         return await parseResult.InvokeAsync(new InvocationConfiguration
@@ -52,6 +50,11 @@ public static class CommandRunner
         catch (StartupException e)
         {
             await Console.Error.WriteLineAsync($"assess: {e.Message}");
+            return ConfigurationError;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync($"assess: {string.Join("; ", e.Failures)}");
             return ConfigurationError;
         }
         catch (CommandException e)

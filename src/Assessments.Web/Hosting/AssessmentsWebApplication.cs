@@ -36,6 +36,8 @@ public static class AssessmentsWebApplication
         }
 
         var app = builder.Build();
+        // Before mapping: the dashboard resolves Hangfire's storage, which needs valid options.
+        StartupChecks.ValidateOptions(app.Services);
 
         app.MapHealth();
         if (roles.HasFlag(ServerRoles.Web))

@@ -10,10 +10,8 @@ public sealed class PublicUrlOptions : IValidatableObject
 
     public string? PublicBaseUrl { get; set; }
 
-    public Uri BaseUri => new(PublicBaseUrl!.TrimEnd('/') + "/");
-
     /// <summary>An absolute link for a path of this application (<c>/invitations/abc</c>).</summary>
-    public string Link(string path) => new Uri(BaseUri, path.TrimStart('/')).ToString();
+    public string Link(string path) => new Uri(new Uri(PublicBaseUrl!.TrimEnd('/') + "/"), path.TrimStart('/')).ToString();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -44,7 +44,6 @@ public static class ServerCommands
     public static async Task<int> RunServerAsync(string[] args, ServerRoles roles, CancellationToken cancellationToken)
     {
         await using var app = AssessmentsWebApplication.Build(args, roles);
-        StartupChecks.ValidateOptions(app.Services);
         await StartupChecks.EnsureDatabaseReachableAsync(app.Services, cancellationToken);
         await StartupChecks.EnsureSchemaCurrentAsync(app.Services, cancellationToken);
 
