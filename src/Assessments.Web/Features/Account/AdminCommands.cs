@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Assessments.Web.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using Assessments.Web.Data;
+using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -113,6 +115,13 @@ public static class AdminCommands
         if (generated)
         {
             Console.WriteLine($"Password (shown once): {password}");
+        }
+
+        // Optional here: the command needs only the database, but names the sign-in page when it can.
+        var publicUrl = host.Services.GetRequiredService<IConfiguration>().GetSection(PublicUrlOptions.Section).Get<PublicUrlOptions>();
+        if (publicUrl is not null && !publicUrl.Validate(new ValidationContext(publicUrl)).Any())
+        {
+            Console.WriteLine($"Sign in at {publicUrl.Link("/account/login")}");
         }
 
         return 0;
