@@ -1,0 +1,137 @@
+namespace Assessments.Scenarios.Manifest;
+
+/// <summary>The parsed <c>scenario.yaml</c>. The format is documented in <c>docs/scenarios.md</c>.</summary>
+public sealed record ScenarioManifest
+{
+    /// <summary>Folder name and identity: lower-case letters, digits and dashes.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The author's label; the content hash is the version's real identity.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>Title shown to hiring teams and candidates.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>One sentence for the library list.</summary>
+    public required string Summary { get; init; }
+
+    /// <summary>Seniority the scenario is written for.</summary>
+    public required ScenarioLevel Level { get; init; }
+
+    /// <summary>How long a prepared candidate needs.</summary>
+    public required TimeSpan SuggestedTime { get; init; }
+
+    /// <summary>Skills it exercises (tags).</summary>
+    public required IReadOnlyList<string> Skills { get; init; }
+
+    /// <summary>The candidate-facing brief, Markdown.</summary>
+    public required string Brief { get; init; }
+
+    /// <summary>What reviewers score; weights add up to 100.</summary>
+    public required IReadOnlyList<RubricCriterion> Rubric { get; init; }
+
+    /// <summary>Measured numbers; exactly one is primary.</summary>
+    public required IReadOnlyList<MetricDefinition> Metrics { get; init; }
+
+    /// <summary>How the grader builds, starts and configures the candidate's service.</summary>
+    public required ServiceContract Service { get; init; }
+
+    /// <summary>The grader's fake outside services, if the scenario has any.</summary>
+    public FakesDefinition? Fakes { get; init; }
+
+    /// <summary>The hidden black-box tests.</summary>
+    public required HiddenTestsDefinition Hidden { get; init; }
+
+    /// <summary>The phases hidden tests run in, in order.</summary>
+    public required IReadOnlyList<PhaseDefinition> Phases { get; init; }
+
+    /// <summary>NuGet packages the service may use, by id and exact version.</summary>
+    public required IReadOnlyList<AllowedPackage> Packages { get; init; }
+
+    /// <summary>Resource and time limits per grading.</summary>
+    public required ScenarioLimits Limits { get; init; }
+
+    /// <summary>Other fixes and the outcome each must get at verification.</summary>
+    public required IReadOnlyList<VariantDefinition> Variants { get; init; }
+
+    /// <summary>The primary metric (validation guarantees exactly one).</summary>
+    public MetricDefinition PrimaryMetric => Metrics.Single(m => m.Primary);
+}
+
+/// <summary>Seniority a scenario is written for.</summary>
+public enum ScenarioLevel
+{
+    /// <summary>Early career.</summary>
+    Junior,
+
+    /// <summary>Mid level.</summary>
+    Mid,
+
+    /// <summary>Senior.</summary>
+    Senior,
+
+    /// <summary>Staff and above.</summary>
+    Staff,
+}
+
+/// <summary>One rubric criterion with what strong, adequate and weak answers look like.</summary>
+public sealed record RubricCriterion(string Id, string Title, int Weight, string Strong, string Adequate, string Weak, SourceLocation At);
+
+/// <summary>Which way a metric improves.</summary>
+public enum MetricDirection
+{
+    /// <summary>Smaller is better (statements, loads, side effects).</summary>
+    Lower,
+
+    /// <summary>Larger is better (throughput).</summary>
+    Higher,
+}
+
+/// <summary>A measured number the report shows with its baseline.</summary>
+public sealed record MetricDefinition(string Key, string Title, string Unit, MetricDirection Direction, bool Primary, SourceLocation At);
+
+/// <summary>The contract between the grader and the service: what to build, how to start and configure it.</summary>
+/// <param name="Project">The service's project, relative to <c>template/</c>.</param>
+/// <param name="PublicTests">The public test project, relative to <c>template/</c>.</param>
+/// <param name="Health">Path answered with 2xx once the service is ready.</param>
+/// <param name="StartupTimeout">How long to wait for health after start.</param>
+/// <param name="Environment">Variables the grader sets; values may hold placeholders (<c>{port}</c>, <c>{database}</c>, <c>{fake.NAME}</c>).</param>
+/// <param name="At">Where the section starts.</param>
+public sealed record ServiceContract(
+    string Project,
+    string? PublicTests,
+    string Health,
+    TimeSpan StartupTimeout,
+    IReadOnlyDictionary<string, string> Environment,
+    SourceLocation At);
+
+/// <summary>The fakes process and the names it serves.</summary>
+public sealed record FakesDefinition(string Project, IReadOnlyList<string> Names, SourceLocation At);
+
+/// <summary>The hidden test project and the tests it must contain.</summary>
+public sealed record HiddenTestsDefinition(string Project, IReadOnlyList<HiddenTestDefinition> Tests, SourceLocation At);
+
+/// <summary>A hidden test by method name, its phase, and the failure it must show on the template.</summary>
+public sealed record HiddenTestDefinition(string Name, string Phase, string FailsOnTemplateWith, SourceLocation At);
+
+/// <summary>A group of hidden tests; the host restarts the service first when asked.</summary>
+public sealed record PhaseDefinition(string Name, bool RestartService, SourceLocation At);
+
+/// <summary>A NuGet package the service may restore.</summary>
+public sealed record AllowedPackage(string Id, string Version, SourceLocation At);
+
+/// <summary>Limits applied to every grading of the scenario.</summary>
+public sealed record ScenarioLimits(TimeSpan Build, TimeSpan Tests, long MemoryBytes, int Processes);
+
+/// <summary>What a variant must get at verification.</summary>
+public enum VariantExpectation
+{
+    /// <summary>Every hidden test passes.</summary>
+    Pass,
+
+    /// <summary>At least the named hidden test fails.</summary>
+    Fail,
+}
+
+/// <summary>Another fix, laid over the template from <c>variants/NAME/</c>, and its expected outcome.</summary>
+public sealed record VariantDefinition(string Name, VariantExpectation Expect, string? FailingTest, SourceLocation At);

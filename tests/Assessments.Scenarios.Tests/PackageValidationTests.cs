@@ -1,0 +1,202 @@
+namespace Assessments.Scenarios.Tests;
+
+/// <summary>One broken package per test, each with the exact error an author would read.</summary>
+public sealed class PackageValidationTests
+{
+    private const string Yaml = "scenarios/tiny/scenario.yaml";
+
+    [Fact]
+    public void ValidPackageLoads()
+    {
+        using var package = new TestPackage();
+        var result = package.Load();
+        Assert.Empty(result.Errors);
+        Assert.Equal("tiny", result.Package!.Manifest.Id);
+        Assert.Equal("statements_per_request", result.Package.Manifest.PrimaryMetric.Key);
+        Assert.Equal(["main", "after-restart"], result.Package.Manifest.Phases.Select(p => p.Name));
+        Assert.True(result.Package.Manifest.Phases[1].RestartService);
+        Assert.Equal(TimeSpan.FromMinutes(30), result.Package.Manifest.SuggestedTime);
+        Assert.Equal(2L << 30, result.Package.Manifest.Limits.MemoryBytes);
+        Assert.Contains(result.Package.TemplateFiles, f => f.Path == "README.md");
+    }
+
+    [Fact]
+    public void UnclosedBracketNamesWhereItOpens()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("skills: [testing]", "skills: [testing");
+        Assert.Equal($"{Yaml}:7:9: not valid YAML: a bracket, brace or quote that opens here is not closed", package.SingleError());
+    }
+
+    [Fact]
+    public void BadIndentationNamesTheLine()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("summary: A package small enough for tests.\n", "summary: A package small enough for tests.\n  oops: here\n");
+        Assert.StartsWith($"{Yaml}:5:", package.SingleError());
+        Assert.Contains(": not valid YAML: ", package.SingleError());
+    }
+
+    [Fact]
+    public void UnknownKeyIsAnErrorNotIgnored()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("title: Tiny service\n", "title: Tiny service\ncolour: blue\n");
+        Assert.StartsWith($"{Yaml}:4:1: colour: unknown key (known here: ", package.SingleError());
+    }
+
+    [Fact]
+    public void MisspelledNestedKeyIsReportedWhereItStands()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    weight: 60", "    wieght: 60");
+        var errors = package.Load().Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains(errors, e => e.StartsWith($"{Yaml}:13:5: rubric[0].wieght: unknown key", StringComparison.Ordinal));
+        Assert.Contains($"{Yaml}:11:5: rubric[0].weight: is required", errors);
+    }
+
+    [Fact]
+    public void MissingRequiredKeyIsNamed()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("title: Tiny service\n", "");
+        Assert.Equal($"{Yaml}:1:1: title: is required", package.SingleError());
+    }
+
+    [Fact]
+    public void RubricWeightsMustAddUpToOneHundred()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("weight: 60", "weight: 50");
+        Assert.Equal($"{Yaml}:11:5: rubric: weights add up to 90; they must add up to 100", package.SingleError());
+    }
+
+    [Fact]
+    public void DuplicateRubricIdNamesBothPlaces()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("id: notes", "id: correctness");
+        Assert.Equal($"{Yaml}:17:5: rubric[1].id: duplicate rubric id 'correctness' (first at {Yaml}:11:5)", package.SingleError());
+    }
+
+    [Fact]
+    public void ExactlyOneMetricIsPrimary()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    primary: true\n", "    primary: true\n  - key: p95_ms\n    title: p95\n    unit: ms\n    direction: lower\n    primary: true\n");
+        Assert.Equal($"{Yaml}:24:5: metrics: 2 metrics are marked primary; exactly one must be", package.SingleError());
+    }
+
+    [Fact]
+    public void PackageWithoutVersionIsRejected()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    version: 10.0.3\n", "");
+        Assert.Equal($"{Yaml}:50:5: packages[0].version: is required", package.SingleError());
+    }
+
+    [Fact]
+    public void PackageVersionRangeIsRejected()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("version: 10.0.3", "version: \"[10.0,)\"");
+        Assert.Equal($"{Yaml}:51:14: packages[0].version: '[10.0,)' is not an exact version (10.0.3), not a range or a wildcard", package.SingleError());
+    }
+
+    [Fact]
+    public void DeclaredHiddenTestThatDoesNotExist()
+    {
+        using var package = new TestPackage();
+        package.Write("hidden/Tiny.Hidden/HiddenTests.cs", TestPackage.HiddenTests.Replace("AnswersHello()", "SaysHello()", StringComparison.Ordinal));
+        var errors = package.Load().Errors.Select(e => e.ToString()).ToList();
+        Assert.Equal(
+            [
+                $"{Yaml}:39:7: hidden.tests[0].name: no [Fact] or [Theory] method 'AnswersHello' in scenarios/tiny/hidden/Tiny.Hidden/ (found: SaysHello, RemembersAfterRestart)",
+                "scenarios/tiny/hidden/Tiny.Hidden/HiddenTests.cs:7:17: test 'SaysHello' is not declared in scenario.yaml hidden.tests; every hidden test states the failure it shows on the template",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void HiddenTestInTheWrongPhase()
+    {
+        using var package = new TestPackage();
+        package.Write("hidden/Tiny.Hidden/HiddenTests.cs", TestPackage.HiddenTests.Replace("[Trait(\"Phase\", \"main\")]", "[Trait(\"Phase\", \"after-restart\")]", StringComparison.Ordinal));
+        Assert.Equal(
+            "scenarios/tiny/hidden/Tiny.Hidden/HiddenTests.cs:7:17: test 'AnswersHello' has [Trait(\"Phase\", \"after-restart\")] but scenario.yaml puts it in phase 'main'",
+            package.SingleError());
+    }
+
+    [Fact]
+    public void HiddenTestInAnUndeclaredPhase()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("      phase: main\n", "      phase: warmup\n");
+        var errors = package.Load().Errors.Select(e => e.ToString()).ToList();
+        Assert.Contains($"{Yaml}:39:7: hidden.tests[0].phase: 'warmup' is not a phase; phases: main, after-restart", errors);
+    }
+
+    [Fact]
+    public void MissingSolutionFolder()
+    {
+        using var package = new TestPackage();
+        Directory.Delete(Path.Combine(package.Root, "solution"), recursive: true);
+        Assert.Equal("scenarios/tiny/solution/: is missing or empty; a package has template/, hidden/ and solution/ (see docs/scenarios.md)", package.SingleError());
+    }
+
+    [Fact]
+    public void ServiceProjectThatDoesNotExist()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("project: src/Tiny/Tiny.csproj", "project: src/Tiny/Tinny.csproj");
+        Assert.Equal($"{Yaml}:30:3: service.project: scenarios/tiny/template/src/Tiny/Tinny.csproj does not exist", package.SingleError());
+    }
+
+    [Fact]
+    public void UnknownPlaceholderInTheServiceEnvironment()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("\"{database}\"", "\"{db}\"");
+        Assert.Equal($"{Yaml}:30:3: service.environment.ConnectionStrings__Tiny: unknown placeholder {{db}}; known: {{port}}, {{database}}, and fakes (none declared)", package.SingleError());
+    }
+
+    [Fact]
+    public void VariantMustNameADeclaredHiddenTest()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("failingTest: RemembersAfterRestart", "failingTest: RemembersAfterReboot");
+        Assert.Equal($"{Yaml}:58:5: variants[0].failingTest: 'RemembersAfterReboot' is not a declared hidden test", package.SingleError());
+    }
+
+    [Fact]
+    public void IdMustMatchTheFolder()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("id: tiny", "id: small");
+        Assert.Equal($"{Yaml}:1:1: id: is 'small' but the folder is 'tiny'; they must match", package.SingleError());
+    }
+
+    [Fact]
+    public void DurationMustBeHoursMinutesSeconds()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("suggestedTime: 00:30:00", "suggestedTime: 30m");
+        Assert.Equal($"{Yaml}:6:16: suggestedTime: must be a duration as hh:mm:ss greater than zero, e.g. 00:05:00", package.SingleError());
+    }
+
+    [Fact]
+    public void LinksAreRefusedNotFollowed()
+    {
+        using var package = new TestPackage();
+        File.CreateSymbolicLink(Path.Combine(package.Root, "template/passwd"), "/etc/passwd");
+        Assert.Equal("scenarios/tiny/template/passwd: is a link (to /etc/passwd); a package holds plain files only", package.SingleError());
+    }
+
+    [Fact]
+    public void MissingManifest()
+    {
+        using var package = new TestPackage();
+        File.Delete(Path.Combine(package.Root, "scenario.yaml"));
+        Assert.Equal("scenarios/tiny/scenario.yaml: is missing: every package starts with its manifest (see docs/scenarios.md)", package.SingleError());
+    }
+}
