@@ -19,6 +19,7 @@ public static class AssessCommandLine
             DatabaseCommands.Migrate(),
             DemoCommands.SeedDemo(),
             AdminCommands.Admin(),
+            Features.Scenarios.ScenarioCommands.Scenario(),
         };
 
         // With no command, serve both roles: what `dotnet run` expects.
@@ -40,6 +41,8 @@ public static class CommandRunner
     public const int ConfigurationError = 2;
 
     public const int UsageError = 3;
+
+    public static int Run(Func<int> action) => RunAsync(() => Task.FromResult(action())).GetAwaiter().GetResult();
 
     public static async Task<int> RunAsync(Func<Task<int>> action)
     {

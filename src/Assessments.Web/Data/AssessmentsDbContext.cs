@@ -22,7 +22,7 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<ScenarioVersion> ScenarioVersions => Set<ScenarioVersion>();
 
-    public DbSet<ScenarioPackage> ScenarioPackages => Set<ScenarioPackage>();
+    public DbSet<ScenarioArchive> ScenarioArchives => Set<ScenarioArchive>();
 
     public DbSet<Candidate> Candidates => Set<Candidate>();
 

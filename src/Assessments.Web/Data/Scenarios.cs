@@ -43,12 +43,12 @@ public sealed class ScenarioVersion
     /// <summary>Set once the version verified (template fails, solution passes); only then can it be assigned.</summary>
     public DateTimeOffset? VerifiedAt { get; set; }
 
-    public ScenarioPackage? Package { get; set; }
+    public ScenarioArchive? Archive { get; set; }
 }
 
 /// <summary>The package bytes, stored by content hash so that any worker on any machine can
 /// read the exact version it grades. Shared by every version row with the same hash.</summary>
-public sealed class ScenarioPackage
+public sealed class ScenarioArchive
 {
     public required string ContentHash { get; set; }
 

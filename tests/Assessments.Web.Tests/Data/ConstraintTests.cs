@@ -155,7 +155,7 @@ public sealed class ConstraintTests(MigratedDatabase database) : IClassFixture<M
             Manifest = "{}",
         });
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
-        AssertViolation(error, PostgresErrorCodes.ForeignKeyViolation, "fk_scenario_versions_scenario_packages_content_hash");
+        AssertViolation(error, PostgresErrorCodes.ForeignKeyViolation, "fk_scenario_versions_scenario_archives_content_hash");
     }
 
     private static void AssertViolation(DbUpdateException error, string sqlState, string constraint)

@@ -28,7 +28,7 @@ public sealed class MigrationTests
             Assert.Superset(
                 new HashSet<string>
                 {
-                    "organisations", "memberships", "users", "scenarios", "scenario_versions", "scenario_packages",
+                    "organisations", "memberships", "users", "scenarios", "scenario_versions", "scenario_archives",
                     "candidates", "assessments", "submissions", "grading_runs", "test_results", "metric_samples",
                     "findings", "reviews", "webhook_deliveries", "outbox_messages", "audit_events", "data_protection_keys",
                 },

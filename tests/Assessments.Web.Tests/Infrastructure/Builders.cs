@@ -33,7 +33,7 @@ public sealed class AssessmentBuilder
     {
         var org = new Organisation { Slug = $"org-{Guid.NewGuid():N}"[..20], Name = "Test Org" };
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Guid.NewGuid().ToByteArray()));
-        var package = new ScenarioPackage { ContentHash = hash, Archive = [1, 2, 3], SizeBytes = 3 };
+        var package = new ScenarioArchive { ContentHash = hash, Archive = [1, 2, 3], SizeBytes = 3 };
         var scenario = new Scenario { Organisation = org, Slug = "n-plus-one", Title = "N+1" };
         var version = new ScenarioVersion { Scenario = scenario, ContentHash = hash, Label = "1", Manifest = "{}" };
         var candidate = new Candidate { Organisation = org, Name = "Ada", Email = $"ada-{Guid.NewGuid():N}@example.com" };
@@ -46,7 +46,7 @@ public sealed class AssessmentBuilder
             Deadline = _deadline,
             TimeLimit = _timeLimit,
         };
-        db.ScenarioPackages.Add(package);
+        db.ScenarioArchives.Add(package);
         db.Assessments.Add(assessment);
         return assessment;
     }

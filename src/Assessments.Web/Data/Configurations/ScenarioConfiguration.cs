@@ -27,20 +27,20 @@ internal sealed class ScenarioVersionConfiguration : IEntityTypeConfiguration<Sc
         builder.Property(v => v.Label).HasMaxLength(64);
         builder.Property(v => v.Manifest).HasColumnType("jsonb");
         builder.HasOne(v => v.Scenario).WithMany(s => s.Versions).HasForeignKey(v => v.ScenarioId).OnDelete(DeleteBehavior.Restrict);
-        // The package row must exist before a version points at it.
-        builder.HasOne(v => v.Package).WithMany().HasForeignKey(v => v.ContentHash).HasPrincipalKey(p => p.ContentHash).OnDelete(DeleteBehavior.Restrict);
+        // The archive row must exist before a version points at it.
+        builder.HasOne(v => v.Archive).WithMany().HasForeignKey(v => v.ContentHash).HasPrincipalKey(p => p.ContentHash).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(v => new { v.ScenarioId, v.ContentHash }).IsUnique();
     }
 }
 
-internal sealed class ScenarioPackageConfiguration : IEntityTypeConfiguration<ScenarioPackage>
+internal sealed class ScenarioArchiveConfiguration : IEntityTypeConfiguration<ScenarioArchive>
 {
-    public void Configure(EntityTypeBuilder<ScenarioPackage> builder)
+    public void Configure(EntityTypeBuilder<ScenarioArchive> builder)
     {
-        builder.ToTable("scenario_packages", t =>
+        builder.ToTable("scenario_archives", t =>
         {
-            t.HasCheckConstraint("ck_scenario_packages_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
-            t.HasCheckConstraint("ck_scenario_packages_size_bytes", "size_bytes = octet_length(archive)");
+            t.HasCheckConstraint("ck_scenario_archives_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
+            t.HasCheckConstraint("ck_scenario_archives_size_bytes", "size_bytes = octet_length(archive)");
         });
         builder.HasKey(p => p.ContentHash);
         builder.Property(p => p.ContentHash).HasMaxLength(64);

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Assessments.Web.Data.Migrations
 {
     [DbContext(typeof(AssessmentsDbContext))]
-    [Migration("20261125232445_Initial")]
+    [Migration("20261125235232_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -712,7 +712,7 @@ namespace Assessments.Web.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Assessments.Web.Data.ScenarioPackage", b =>
+            modelBuilder.Entity("Assessments.Web.Data.ScenarioArchive", b =>
                 {
                     b.Property<string>("ContentHash")
                         .HasMaxLength(64)
@@ -733,13 +733,13 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnName("size_bytes");
 
                     b.HasKey("ContentHash")
-                        .HasName("pk_scenario_packages");
+                        .HasName("pk_scenario_archives");
 
-                    b.ToTable("scenario_packages", null, t =>
+                    b.ToTable("scenario_archives", null, t =>
                         {
-                            t.HasCheckConstraint("ck_scenario_packages_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
+                            t.HasCheckConstraint("ck_scenario_archives_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
 
-                            t.HasCheckConstraint("ck_scenario_packages_size_bytes", "size_bytes = octet_length(archive)");
+                            t.HasCheckConstraint("ck_scenario_archives_size_bytes", "size_bytes = octet_length(archive)");
                         });
                 });
 
@@ -1452,12 +1452,12 @@ namespace Assessments.Web.Data.Migrations
 
             modelBuilder.Entity("Assessments.Web.Data.ScenarioVersion", b =>
                 {
-                    b.HasOne("Assessments.Web.Data.ScenarioPackage", "Package")
+                    b.HasOne("Assessments.Web.Data.ScenarioArchive", "Archive")
                         .WithMany()
                         .HasForeignKey("ContentHash")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
-                        .HasConstraintName("fk_scenario_versions_scenario_packages_content_hash");
+                        .HasConstraintName("fk_scenario_versions_scenario_archives_content_hash");
 
                     b.HasOne("Assessments.Web.Data.Scenario", "Scenario")
                         .WithMany("Versions")
@@ -1466,7 +1466,7 @@ namespace Assessments.Web.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_scenario_versions_scenarios_scenario_id");
 
-                    b.Navigation("Package");
+                    b.Navigation("Archive");
 
                     b.Navigation("Scenario");
                 });

@@ -1,4 +1,6 @@
-namespace Assessments.Scenarios.Tests;
+using Assessments.Scenarios;
+
+namespace Assessments.Tests.Shared;
 
 /// <summary>A small valid package written to a temporary folder; each test breaks one thing.</summary>
 public sealed class TestPackage : IDisposable

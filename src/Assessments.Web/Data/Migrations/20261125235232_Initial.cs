@@ -94,7 +94,7 @@ namespace Assessments.Web.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "scenario_packages",
+                name: "scenario_archives",
                 columns: table => new
                 {
                     content_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
@@ -104,9 +104,9 @@ namespace Assessments.Web.Data.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_scenario_packages", x => x.content_hash);
-                    table.CheckConstraint("ck_scenario_packages_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
-                    table.CheckConstraint("ck_scenario_packages_size_bytes", "size_bytes = octet_length(archive)");
+                    table.PrimaryKey("pk_scenario_archives", x => x.content_hash);
+                    table.CheckConstraint("ck_scenario_archives_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
+                    table.CheckConstraint("ck_scenario_archives_size_bytes", "size_bytes = octet_length(archive)");
                 });
 
             migrationBuilder.CreateTable(
@@ -374,9 +374,9 @@ namespace Assessments.Web.Data.Migrations
                     table.PrimaryKey("pk_scenario_versions", x => x.id);
                     table.CheckConstraint("ck_scenario_versions_content_hash", "content_hash ~ '^[0-9a-f]{64}$'");
                     table.ForeignKey(
-                        name: "fk_scenario_versions_scenario_packages_content_hash",
+                        name: "fk_scenario_versions_scenario_archives_content_hash",
                         column: x => x.content_hash,
-                        principalTable: "scenario_packages",
+                        principalTable: "scenario_archives",
                         principalColumn: "content_hash",
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
@@ -887,7 +887,7 @@ namespace Assessments.Web.Data.Migrations
                 name: "scenario_versions");
 
             migrationBuilder.DropTable(
-                name: "scenario_packages");
+                name: "scenario_archives");
 
             migrationBuilder.DropTable(
                 name: "scenarios");

@@ -1,0 +1,224 @@
+using System.CommandLine;
+using Assessments.Scenarios;
+using Assessments.Web.CommandLine;
+using Assessments.Web.Hosting;
+
+namespace Assessments.Web.Features.Scenarios;
+
+/// <summary><c>assess scenario list|show|validate|import</c>: the library on disk and in the database.</summary>
+public static class ScenarioCommands
+{
+    public const int Invalid = 1;
+
+    public static Command Scenario()
+    {
+        return new Command("scenario", "Work with scenario packages: list, show, validate, import.")
+        {
+            List(),
+            Show(),
+            Validate(),
+            Import(),
+        };
+    }
+
+    private static Option<DirectoryInfo?> LibraryOption() => new("--dir")
+    {
+        Description = "The scenario library folder (default: Scenarios__LibraryPath; ./assess sets it to the checkout's scenarios/).",
+    };
+
+    private static Command List()
+    {
+        var dir = LibraryOption();
+        var command = new Command("list", "List the packages in the library with their version, content hash and validity.") { dir };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var library = ResolveLibrary(parse.GetValue(dir));
+            var rows = LoadLibrary(library).ToList();
+            if (rows.Count == 0)
+            {
+                Console.WriteLine($"No scenario packages in {library}.");
+                return 0;
+            }
+
+            Console.WriteLine($"{"ID",-22} {"VERSION",-8} {"LEVEL",-7} {"HASH",-12}  TITLE");
+            foreach (var (folder, result) in rows)
+            {
+                if (result.Package is { } p)
+                {
+                    Console.WriteLine($"{p.Manifest.Id,-22} {p.Manifest.Version,-8} {p.Manifest.Level.ToString().ToLowerInvariant(),-7} {p.ContentHash[..12]}  {p.Manifest.Title}");
+                }
+                else
+                {
+                    Console.WriteLine($"{folder,-22} {"-",-8} {"-",-7} {"invalid",-12}  {result.Errors.Count} error(s): assess scenario validate {folder}");
+                }
+            }
+
+            return rows.All(r => r.Result.IsValid) ? 0 : Invalid;
+        }));
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("id") { Description = "The scenario's id (its folder name) or a path to a package folder." };
+        var dir = LibraryOption();
+        var command = new Command("show", "Show a package: brief, rubric, metrics, service contract, hidden tests and hash.") { id, dir };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir));
+            if (result.Package is not { } package)
+            {
+                PrintErrors(result.Errors);
+                return Invalid;
+            }
+
+            var m = package.Manifest;
+            Console.WriteLine($"{m.Title}  ({m.Id} {m.Version}, {m.Level.ToString().ToLowerInvariant()}, about {m.SuggestedTime:h\\:mm})");
+            Console.WriteLine($"  {m.Summary}");
+            Console.WriteLine($"  content hash {package.ContentHash}; {package.Files.Count} files from {display}");
+            Console.WriteLine($"  skills: {string.Join(", ", m.Skills)}");
+            Console.WriteLine();
+            Console.WriteLine("Rubric");
+            foreach (var c in m.Rubric)
+            {
+                Console.WriteLine($"  {c.Weight,3}  {c.Title} ({c.Id})");
+            }
+
+            Console.WriteLine("Metrics");
+            foreach (var metric in m.Metrics)
+            {
+                Console.WriteLine($"  {metric.Key} [{metric.Unit}, {metric.Direction.ToString().ToLowerInvariant()} is better]{(metric.Primary ? " primary" : "")}: {metric.Title}");
+            }
+
+            Console.WriteLine($"Service  {m.Service.Project}, health {m.Service.Health}");
+            foreach (var (name, value) in m.Service.Environment)
+            {
+                Console.WriteLine($"  {name}={value}");
+            }
+
+            Console.WriteLine("Hidden tests");
+            foreach (var phase in m.Phases)
+            {
+                Console.WriteLine($"  phase {phase.Name}{(phase.RestartService ? " (service restarted first)" : "")}");
+                foreach (var test in m.Hidden.Tests.Where(t => t.Phase == phase.Name))
+                {
+                    Console.WriteLine($"    {test.Name}: on the template fails with \"{test.FailsOnTemplateWith}\"");
+                }
+            }
+
+            Console.WriteLine($"Packages  {string.Join(", ", m.Packages.Select(p => $"{p.Id} {p.Version}"))}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Validate()
+    {
+        var paths = new Argument<string[]>("ids") { Description = "Scenario ids or package folders (default: every package in the library).", Arity = ArgumentArity.ZeroOrMore };
+        var dir = LibraryOption();
+        var command = new Command("validate", "Check packages and print every error with its file, line and field. Exit code 1 when any is invalid.") { paths, dir };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var requested = parse.GetValue(paths) ?? [];
+            var results = requested.Length == 0
+                ? LoadLibrary(ResolveLibrary(parse.GetValue(dir))).ToList()
+                : requested.Select(p => LoadOne(p, parse.GetValue(dir))).ToList();
+            if (results.Count == 0)
+            {
+                throw new CommandException("no scenario packages to validate");
+            }
+
+            foreach (var (display, result) in results)
+            {
+                if (result.Package is { } package)
+                {
+                    Console.WriteLine($"{display}: valid ({package.Manifest.Id} {package.Manifest.Version}, {package.ContentHash[..12]})");
+                }
+                else
+                {
+                    PrintErrors(result.Errors);
+                }
+            }
+
+            return results.All(r => r.Result.IsValid) ? 0 : Invalid;
+        }));
+        return command;
+    }
+
+    private static Command Import()
+    {
+        var dir = LibraryOption();
+        var command = new Command("import", "Record every valid package of the library as a global scenario version (same hash, same version). Needs ConnectionStrings__Assessments.") { dir };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var library = ResolveLibrary(parse.GetValue(dir));
+            return await ImportLibraryAsync(library, cancellationToken);
+        }));
+        return command;
+    }
+
+    /// <summary>Imports every package of <paramref name="library"/>; invalid ones are reported and skipped.</summary>
+    public static async Task<int> ImportLibraryAsync(string library, CancellationToken cancellationToken)
+    {
+        using var host = await CommandHost.StartDatabaseHostAsync(b => b.Services.AddScoped<ScenarioImporter>(), cancellationToken);
+        var exit = 0;
+        foreach (var (display, result) in LoadLibrary(library))
+        {
+            if (result.Package is not { } package)
+            {
+                PrintErrors(result.Errors);
+                exit = Invalid;
+                continue;
+            }
+
+            await using var scope = host.Services.CreateAsyncScope();
+            var imported = await scope.ServiceProvider.GetRequiredService<ScenarioImporter>().ImportAsync(package, cancellationToken);
+            Console.WriteLine(imported.NewVersion
+                ? $"{display}: imported version {package.Manifest.Version} ({package.ContentHash[..12]})"
+                : $"{display}: already imported ({package.ContentHash[..12]})");
+        }
+
+        return exit;
+    }
+
+    public static string ResolveLibrary(DirectoryInfo? option)
+    {
+        var path = option?.FullName ?? Environment.GetEnvironmentVariable("Scenarios__LibraryPath");
+        if (string.IsNullOrEmpty(path))
+        {
+            throw new StartupException("no scenario library: pass --dir or set Scenarios__LibraryPath to the folder that holds the scenario packages");
+        }
+
+        return Directory.Exists(path) ? path : throw new CommandException($"scenario library {path} does not exist");
+    }
+
+    private static IEnumerable<(string Display, ScenarioLoadResult Result)> LoadLibrary(string library) =>
+        Directory.EnumerateDirectories(library)
+            .Where(d => File.Exists(Path.Combine(d, ScenarioPackage.ManifestFileName)))
+            .Order(StringComparer.Ordinal)
+            .Select(d => (Display: Path.GetFileName(d), Path: d))
+            .Select(d => (d.Display, ScenarioPackage.Load(d.Path, DisplayPath(d.Path))));
+
+    private static (string Display, ScenarioLoadResult Result) LoadOne(string idOrPath, DirectoryInfo? dir)
+    {
+        var path = Directory.Exists(idOrPath) && (idOrPath.Contains('/') || dir is null && Environment.GetEnvironmentVariable("Scenarios__LibraryPath") is null)
+            ? idOrPath
+            : Path.Combine(ResolveLibrary(dir), idOrPath);
+        return (DisplayPath(path), ScenarioPackage.Load(path, DisplayPath(path)));
+    }
+
+    /// <summary>Paths relative to the working folder when below it: what an author can click.</summary>
+    private static string DisplayPath(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
+    }
+
+    private static void PrintErrors(IReadOnlyList<ScenarioError> errors)
+    {
+        foreach (var error in errors)
+        {
+            Console.WriteLine(error);
+        }
+    }
+}
