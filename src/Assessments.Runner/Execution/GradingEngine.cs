@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
+using Assessments.Scenarios.Manifest;
+
+namespace Assessments.Runner.Execution;
+
+/// <summary>Runs a scenario version's grading plan on a host and writes the report. The plan:
+/// PostgreSQL and the fakes start on the grader side before any candidate code runs; the hidden
+/// tests are built; the candidate's service is published and its public tests run; the service
+/// starts with the contract's settings and is checked phase by phase by the hidden tests
+/// (restarted where a phase says); metrics come from what the hidden tests measured.</summary>
+public sealed partial class GradingEngine(GradingEngineOptions options)
+{
+    private const string ServiceFolder = "repo";
+    private const string PublishFolder = "out/service";
+    private const string HiddenBinFolder = "out/hidden";
+    private const string FakesBinFolder = "out/fakes";
+
+    /// <summary>Grades <paramref name="request"/> on <paramref name="host"/>.</summary>
+    public async Task<GradingReport> RunAsync(GradingRequest request, IGradingHost host, CancellationToken cancellationToken)
+    {
+        var run = new Run(request, host, options, cancellationToken);
+        return await run.ExecuteAsync();
+    }
+
+    private sealed class Run(GradingRequest request, IGradingHost host, GradingEngineOptions options, CancellationToken cancellationToken)
+    {
+        private readonly ScenarioManifest _manifest = request.Package.Manifest;
+        private readonly List<StageOutcome> _stages = [];
+        private readonly List<TestOutcome> _tests = [];
+        private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+        private readonly List<IBackgroundProcess> _processes = [];
+        private GradingDatabase? _database;
+
+        public async Task<GradingReport> ExecuteAsync()
+        {
+            try
+            {
+                return await PlanAsync();
+            }
+            catch (GradingInfrastructureException e)
+            {
+                return Report(ReportStatus.Error, Verdict.SandboxError, e.Stage, e.Message);
+            }
+            finally
+            {
+                foreach (var process in _processes)
+                {
+                    await process.DisposeAsync();
+                }
+
+                if (_database is not null)
+                {
+                    await _database.StopAsync(CancellationToken.None);
+                }
+            }
+        }
+
+        private async Task<GradingReport> PlanAsync()
+        {
+            // Grader side first: every grader listener is up before candidate code runs, build included.
+            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, options.PostgresBin, cancellationToken));
+            var serviceDatabase = await _database.CreateServiceDatabaseAsync("svc_candidate", cancellationToken);
+            var testsDatabase = await _database.CreateServiceDatabaseAsync("svc_candidate_tests", cancellationToken);
+
+            await host.PutFilesAsync(Side.Grader, "package", request.Package.Files.Where(f => f.Path.StartsWith("hidden/", StringComparison.Ordinal)), cancellationToken);
+            var fakesUrl = await StartFakesAsync();
+            var hidden = await BuildGraderProjectAsync("build-hidden", _manifest.Hidden.Project, HiddenBinFolder);
+
+            // Candidate side.
+            await host.PutFilesAsync(Side.Candidate, ServiceFolder, request.Tree, cancellationToken);
+            var build = await Command(Side.Candidate, "build", "dotnet",
+                ["publish", _manifest.Service.Project, "-c", "Release", "-o", $"../{PublishFolder}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
+                ServiceFolder, _manifest.Limits.Build);
+            if (!build.Succeeded)
+            {
+                SkipHiddenTests("the service did not build");
+                return build.TimedOut
+                    ? Report(ReportStatus.Fail, Verdict.TimedOut, "build", $"The build ran past {_manifest.Limits.Build}.")
+                    : Report(ReportStatus.Fail, Verdict.BuildFailed, "build", BuildErrors(build.Output));
+            }
+
+            await RunPublicTestsAsync(testsDatabase, fakesUrl);
+
+            // The service, configured by the contract.
+            var environment = Placeholders.Fill(_manifest.Service.Environment, host.AllocatePort(), serviceDatabase.ServiceConnectionString, fakesUrl);
+            var serviceUrl = $"http://127.0.0.1:{Placeholders.PortOf(environment)}";
+            var serviceDll = $"{PublishFolder}/{Path.GetFileNameWithoutExtension(_manifest.Service.Project)}.dll";
+            var service = await StartServiceAsync(serviceDll, environment, serviceUrl);
+            if (service is null)
+            {
+                SkipHiddenTests("the service did not start");
+                return Report(ReportStatus.Fail, Verdict.TestsFailed, "start", $"The service did not answer {_manifest.Service.Health} within {_manifest.Service.StartupTimeout}.");
+            }
+
+            var metricsFile = "metrics.jsonl";
+            foreach (var phase in _manifest.Phases)
+            {
+                if (phase.RestartService)
+                {
+                    // A kill, as a crash or a deploy would: whatever was only in memory is gone.
+                    await service.KillAsync(cancellationToken);
+                    service = await StartServiceAsync(serviceDll, environment, serviceUrl);
+                    if (service is null)
+                    {
+                        SkipHiddenTests("the service did not start again after the restart", fromPhase: phase.Name);
+                        return Report(ReportStatus.Fail, Verdict.TestsFailed, $"restart:{phase.Name}", "The service did not start again after the restart.");
+                    }
+                }
+
+                var result = await Command(Side.Grader, $"hidden-tests:{phase.Name}", "dotnet",
+                    [$"{hidden}", "-noLogo", "-noColor", "-parallelMode", "none", "-trait", $"Phase={phase.Name}", "-result-xml", $"results-{phase.Name}.xml"],
+                    null, _manifest.Limits.Tests,
+                    HiddenEnvironment(serviceUrl, serviceDatabase, fakesUrl, metricsFile));
+                var xml = await host.ReadFileAsync(Side.Grader, $"results-{phase.Name}.xml", cancellationToken);
+                if (xml is null)
+                {
+                    throw new GradingInfrastructureException($"hidden-tests:{phase.Name}", $"The hidden tests wrote no results ({(result.TimedOut ? "timed out" : $"exit {result.ExitCode}")}): {GradingDatabase.Tail(result.Output)}");
+                }
+
+                _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Hidden, phase.Name, methodNames: true));
+            }
+
+            var metrics = Metrics(MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, metricsFile, cancellationToken)));
+            var hiddenResults = _tests.Where(t => t.Visibility == TestVisibility.Hidden).ToList();
+            var failed = hiddenResults.Where(t => t.Status is not (TestStatus.Pass or TestStatus.Skipped)).ToList();
+            var missing = _manifest.Hidden.Tests.Where(d => !hiddenResults.Any(t => SameTest(t.Name, d.Name))).Select(d => d.Name).ToList();
+            if (missing.Count > 0)
+            {
+                throw new GradingInfrastructureException("hidden-tests", $"Declared hidden tests did not run: {string.Join(", ", missing)}.");
+            }
+
+            return failed.Count == 0
+                ? Report(ReportStatus.Pass, Verdict.Passed, null, null, metrics)
+                : Report(ReportStatus.Fail, Verdict.TestsFailed, $"hidden-tests:{failed[0].Phase}", $"{failed.Count} of {hiddenResults.Count} hidden tests failed.", metrics);
+        }
+
+        private async Task<string?> StartFakesAsync()
+        {
+            if (_manifest.Fakes is not { } fakes)
+            {
+                return null;
+            }
+
+            var dll = await BuildGraderProjectAsync("build-fakes", fakes.Project, FakesBinFolder);
+            var port = host.AllocatePort();
+            var url = $"http://127.0.0.1:{port}";
+            var process = await host.StartAsync(Side.Grader, new CommandSpec("dotnet", [dll, "--urls", url], null, new Dictionary<string, string>(), Timeout.InfiniteTimeSpan), cancellationToken);
+            _processes.Add(process);
+            if (!await WaitForHealthAsync($"{url}/health", process, TimeSpan.FromMinutes(1)))
+            {
+                throw new GradingInfrastructureException("start-fakes", $"The fakes did not answer {url}/health: {GradingDatabase.Tail(process.Output)}");
+            }
+
+            return url;
+        }
+
+        private async Task<string> BuildGraderProjectAsync(string stage, string project, string output)
+        {
+            var result = await Command(Side.Grader, stage, "dotnet",
+                ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
+                null, _manifest.Limits.Build);
+            if (!result.Succeeded)
+            {
+                throw new GradingInfrastructureException(stage, $"The grader's project {project} did not build: {BuildErrors(result.Output)}");
+            }
+
+            return $"{output}/{Path.GetFileNameWithoutExtension(project)}.dll";
+        }
+
+        private async Task RunPublicTestsAsync(ServiceDatabase database, string? fakesUrl)
+        {
+            if (_manifest.Service.PublicTests is not { } project)
+            {
+                return;
+            }
+
+            // Informational: the candidate's own tests, with the contract's settings on a scratch database.
+            var environment = Placeholders.Fill(_manifest.Service.Environment, host.AllocatePort(), database.ServiceConnectionString, fakesUrl);
+            var build = await Command(Side.Candidate, "build-public-tests", "dotnet",
+                ["build", project, "-c", "Release", "-o", "../out/public-tests", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
+                ServiceFolder, _manifest.Limits.Build);
+            if (!build.Succeeded)
+            {
+                _tests.Add(new TestOutcome { Name = project, Visibility = TestVisibility.Public, Status = TestStatus.Error, Message = BuildErrors(build.Output) });
+                return;
+            }
+
+            await Command(Side.Candidate, "public-tests", "dotnet",
+                [$"out/public-tests/{Path.GetFileNameWithoutExtension(project)}.dll", "-noLogo", "-noColor", "-result-xml", "public-tests.xml"],
+                null, _manifest.Limits.Tests, environment);
+            var xml = await host.ReadFileAsync(Side.Candidate, "public-tests.xml", cancellationToken);
+            if (xml is not null)
+            {
+                _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false));
+            }
+        }
+
+        private async Task<IBackgroundProcess?> StartServiceAsync(string dll, IReadOnlyDictionary<string, string> environment, string serviceUrl)
+        {
+            var started = Stopwatch.StartNew();
+            var process = await host.StartAsync(Side.Candidate, new CommandSpec("dotnet", [dll], null, environment, Timeout.InfiniteTimeSpan), cancellationToken);
+            _processes.Add(process);
+            var healthy = await WaitForHealthAsync(serviceUrl + _manifest.Service.Health, process, _manifest.Service.StartupTimeout);
+            _stages.Add(new StageOutcome("start", Side.Candidate, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
+            return healthy ? process : null;
+        }
+
+        private async Task<bool> WaitForHealthAsync(string url, IBackgroundProcess process, TimeSpan timeout)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(url, cancellationToken);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return true;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Listening but slow; try again.
+                }
+
+                await Task.Delay(250, cancellationToken);
+            }
+
+            return false;
+        }
+
+        private Dictionary<string, string> HiddenEnvironment(string serviceUrl, ServiceDatabase database, string? fakesUrl, string metricsFile)
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["ASSESS_SERVICE_URL"] = serviceUrl,
+                ["ASSESS_GRADER_DATABASE"] = database.GraderConnectionString,
+                ["ASSESS_SERVICE_ROLE"] = database.Role,
+                // Absolute: the test runner changes its working folder to the test assembly's.
+                ["ASSESS_METRICS_FILE"] = host.PathOf(Side.Grader, metricsFile),
+            };
+            foreach (var name in _manifest.Fakes?.Names ?? [])
+            {
+                environment[$"ASSESS_FAKE_{name.ToUpperInvariant().Replace('-', '_')}_URL"] = $"{fakesUrl}/{name}";
+            }
+
+            return environment;
+        }
+
+        private async Task<CommandResult> Command(Side side, string stage, string program, IReadOnlyList<string> args, string? workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+        {
+            var result = await host.RunAsync(side, new CommandSpec(program, args, workingDirectory, environment ?? new Dictionary<string, string>(), timeout), cancellationToken);
+            _stages.Add(new StageOutcome(stage, side, result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 ? StageStatus.Ok : StageStatus.Failed, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode));
+            return result;
+        }
+
+        private async Task<T> Stage<T>(string name, Side side, Func<Task<T>> action)
+        {
+            var started = Stopwatch.StartNew();
+            var value = await action();
+            _stages.Add(new StageOutcome(name, side, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
+            return value;
+        }
+
+        private void SkipHiddenTests(string reason, string? fromPhase = null)
+        {
+            var phases = _manifest.Phases.SkipWhile(p => fromPhase is not null && p.Name != fromPhase).Select(p => p.Name).ToHashSet();
+            foreach (var test in _manifest.Hidden.Tests.Where(t => phases.Contains(t.Phase)))
+            {
+                _tests.Add(new TestOutcome { Name = test.Name, Visibility = TestVisibility.Hidden, Phase = test.Phase, Status = TestStatus.Error, Message = $"Not run: {reason}." });
+            }
+        }
+
+        private List<MetricOutcome> Metrics(IReadOnlyDictionary<string, List<double>> samples) =>
+            _manifest.Metrics.Select(m =>
+            {
+                var candidate = samples.TryGetValue(m.Key, out var c) ? c : [];
+                var baseline = request.Baseline is not null && request.Baseline.TryGetValue(m.Key, out var b) ? b : [];
+                var candidateMedian = Statistics.Median(candidate);
+                var baselineMedian = Statistics.Median(baseline);
+                return new MetricOutcome
+                {
+                    Key = m.Key,
+                    Title = m.Title,
+                    Unit = m.Unit,
+                    Direction = m.Direction == Scenarios.Manifest.MetricDirection.Lower ? Results.MetricDirection.Lower : Results.MetricDirection.Higher,
+                    Primary = m.Primary,
+                    Candidate = candidateMedian,
+                    Baseline = baselineMedian,
+                    Improvement = Improvement(m.Direction, candidateMedian, baselineMedian),
+                    Spread = Statistics.InterquartileRange(candidate),
+                    BaselineSpread = Statistics.InterquartileRange(baseline),
+                    Samples = candidate,
+                    BaselineSamples = baseline,
+                };
+            }).ToList();
+
+        private GradingReport Report(ReportStatus status, Verdict verdict, string? stage, string? message, IReadOnlyList<MetricOutcome>? metrics = null) => new()
+        {
+            Status = status,
+            Verdict = verdict,
+            Stage = stage,
+            Message = message,
+            Scenario = new ScenarioRef(_manifest.Id, _manifest.Version, request.Package.ContentHash),
+            Subject = request.Subject,
+            Tests = _tests,
+            Metrics = metrics ?? Metrics(new Dictionary<string, List<double>>()),
+            Stages = _stages,
+            Environment = new RunEnvironment(host.Name, null, host.Isolation),
+            StartedAt = _startedAt,
+            FinishedAt = DateTimeOffset.UtcNow,
+        };
+    }
+
+    /// <summary>Above 1 when the candidate is better than the baseline, whichever the direction.</summary>
+    public static double? Improvement(Scenarios.Manifest.MetricDirection direction, double? candidate, double? baseline)
+    {
+        if (candidate is not { } c || baseline is not { } b)
+        {
+            return null;
+        }
+
+        // A count of zero on the better side would divide by zero; treat it as one below the unit.
+        return direction == Scenarios.Manifest.MetricDirection.Lower
+            ? b / Math.Max(c, 1e-9)
+            : c / Math.Max(b, 1e-9);
+    }
+
+    /// <summary>A hidden test result's name matches its declared method name, theory arguments aside.</summary>
+    public static bool SameTest(string resultName, string declaredName) =>
+        resultName == declaredName || resultName.StartsWith(declaredName + "(", StringComparison.Ordinal);
+
+    /// <summary>The compiler's error lines, or the tail of the output when there are none.</summary>
+    internal static string BuildErrors(string output)
+    {
+        var errors = BuildError().Matches(output).Select(m => m.Value.Trim()).Distinct().Take(20).ToList();
+        return errors.Count > 0 ? string.Join('\n', errors) : GradingDatabase.Tail(output);
+    }
+
+    [GeneratedRegex(@"^.*(error|Error) [A-Z]+[0-9]+:.*$", RegexOptions.Multiline)]
+    private static partial Regex BuildError();
+}

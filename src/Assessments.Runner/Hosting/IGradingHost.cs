@@ -1,0 +1,74 @@
+using Assessments.Runner.Results;
+using Assessments.Scenarios;
+
+namespace Assessments.Runner.Hosting;
+
+/// <summary>Where a grading plan runs: the local-process host for authors and tests, the Docker
+/// host for candidates. The plan talks to its sides only through this interface, and the sides
+/// talk to each other only over HTTP and PostgreSQL on 127.0.0.1.</summary>
+public interface IGradingHost : IAsyncDisposable
+{
+    /// <summary><c>local</c> or <c>docker</c>, as reports name it.</summary>
+    string Name { get; }
+
+    /// <summary>What each side observed about its own isolation.</summary>
+    IReadOnlyDictionary<string, string> Isolation { get; }
+
+    /// <summary>The absolute path of <paramref name="relative"/> in a side's workspace, as that side's processes see it.</summary>
+    string PathOf(Side side, string relative);
+
+    /// <summary>A free TCP port on the shared loopback.</summary>
+    int AllocatePort();
+
+    /// <summary>Writes files into a side's workspace, below <paramref name="folder"/>.</summary>
+    Task PutFilesAsync(Side side, string folder, IEnumerable<PackageFile> files, CancellationToken cancellationToken);
+
+    /// <summary>Reads a file a side wrote, or null when there is none.</summary>
+    Task<string?> ReadFileAsync(Side side, string path, CancellationToken cancellationToken);
+
+    /// <summary>Runs a command to completion, killing it at its timeout.</summary>
+    Task<CommandResult> RunAsync(Side side, CommandSpec command, CancellationToken cancellationToken);
+
+    /// <summary>Starts a long-running process (a service, the fakes, PostgreSQL's postmaster is run by <see cref="RunAsync"/>).</summary>
+    Task<IBackgroundProcess> StartAsync(Side side, CommandSpec command, CancellationToken cancellationToken);
+}
+
+/// <summary>A command on a side. Paths are relative to the side's workspace.</summary>
+/// <param name="FileName">The program (<c>dotnet</c>, <c>initdb</c>).</param>
+/// <param name="Arguments">Its arguments, unquoted.</param>
+/// <param name="WorkingDirectory">Relative to the side's workspace; null for the workspace itself.</param>
+/// <param name="Environment">Variables to set; nothing else of the host's environment leaks in beyond PATH, HOME and the .NET variables.</param>
+/// <param name="Timeout">Wall clock; the process tree is killed when it passes.</param>
+/// <param name="AsDatabaseOwner">Run as the user that owns the grading PostgreSQL (it refuses root).</param>
+public sealed record CommandSpec(
+    string FileName,
+    IReadOnlyList<string> Arguments,
+    string? WorkingDirectory,
+    IReadOnlyDictionary<string, string> Environment,
+    TimeSpan Timeout,
+    bool AsDatabaseOwner = false);
+
+/// <summary>How a command ended.</summary>
+/// <param name="ExitCode">The exit code; -1 when killed at the timeout.</param>
+/// <param name="Output">Standard output and error interleaved, capped.</param>
+/// <param name="OutputTruncated">True when output passed the cap and was cut.</param>
+/// <param name="TimedOut">True when it was killed at its timeout.</param>
+/// <param name="Duration">Wall-clock time.</param>
+public sealed record CommandResult(int ExitCode, string Output, bool OutputTruncated, bool TimedOut, TimeSpan Duration)
+{
+    /// <summary>Exited 0 in time.</summary>
+    public bool Succeeded => ExitCode == 0 && !TimedOut;
+}
+
+/// <summary>A process started with <see cref="IGradingHost.StartAsync"/>.</summary>
+public interface IBackgroundProcess : IAsyncDisposable
+{
+    /// <summary>True once it has exited.</summary>
+    bool HasExited { get; }
+
+    /// <summary>What it printed so far, capped.</summary>
+    string Output { get; }
+
+    /// <summary>Kills it at once (SIGKILL), as a crash or an operator's kill would.</summary>
+    Task KillAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using Assessments.Runner.Execution;
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
+using Assessments.Scenarios;
+using Assessments.Scenarios.Manifest;
+
+namespace Assessments.Runner.Verification;
+
+/// <summary>The outcome of verifying a scenario version: the reports it is based on and every
+/// way the package fell short of its own manifest.</summary>
+public sealed record VerificationResult(
+    GradingReport Template,
+    GradingReport Solution,
+    IReadOnlyList<(string Variant, GradingReport Report)> Variants,
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>Publishable: no problems.</summary>
+    public bool Verified => Problems.Count == 0;
+
+    /// <summary>The before/after table: each metric on the template and with the solution.</summary>
+    public string MetricsTable()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"METRIC",-32} {"TEMPLATE",12} {"SOLUTION",12} {"IMPROVEMENT",12}");
+        foreach (var metric in Solution.Metrics)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{metric.Key + (metric.Primary ? " *" : ""),-32} {Format(metric.Baseline),12} {Format(metric.Candidate),12} {(metric.Improvement is { } i ? $"{i:0.#}x" : "-"),12}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Format(double? value) => value?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-";
+}
+
+/// <summary>Checks a scenario does what its manifest says: every hidden test fails on the template
+/// with its declared message (so a test failing for another reason, a refused connection say,
+/// does not count), everything passes on template + solution, the primary metric improves at
+/// least <see cref="MinimumImprovement"/>x, and each variant gets its declared outcome.</summary>
+public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> hosts)
+{
+    /// <summary>How much better the reference solution must be on the primary metric.</summary>
+    public const double MinimumImprovement = 5;
+
+    /// <summary>Runs the template, the solution and every variant, one grading each.</summary>
+    public async Task<VerificationResult> VerifyAsync(ScenarioPackage package, CancellationToken cancellationToken)
+    {
+        var manifest = package.Manifest;
+        var problems = new List<string>();
+        var template = package.TemplateFiles.ToList();
+
+        var templateReport = await GradeAsync(package, template, "template", null, cancellationToken);
+        CheckTemplate(manifest, templateReport, problems);
+
+        var baseline = templateReport.Metrics.ToDictionary(m => m.Key, m => m.Samples.ToList());
+        var solutionReport = await GradeAsync(package, GradingRequest.Overlay(template, package.SolutionFiles), "solution", baseline, cancellationToken);
+        CheckPasses("template + solution", solutionReport, problems);
+        CheckPublicTests("template + solution", solutionReport, problems);
+
+        var primary = solutionReport.Metrics.Single(m => m.Primary);
+        if (primary.Improvement is not { } improvement)
+        {
+            problems.Add($"primary metric {primary.Key} was not measured on both the template ({Describe(primary.Baseline)}) and the solution ({Describe(primary.Candidate)}); the hidden tests must write it to ASSESS_METRICS_FILE");
+        }
+        else if (improvement < MinimumImprovement)
+        {
+            problems.Add($"primary metric {primary.Key} improves {improvement:0.##}x ({primary.Baseline} → {primary.Candidate}); at least {MinimumImprovement}x is required");
+        }
+
+        var variants = new List<(string, GradingReport)>();
+        foreach (var variant in manifest.Variants)
+        {
+            var report = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", baseline, cancellationToken);
+            variants.Add((variant.Name, report));
+            CheckVariant(variant, report, problems);
+        }
+
+        return new VerificationResult(templateReport, solutionReport, variants, problems);
+    }
+
+    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, IReadOnlyDictionary<string, List<double>>? baseline, CancellationToken cancellationToken)
+    {
+        await using var host = hosts();
+        return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), baseline), host, cancellationToken);
+    }
+
+    private static void CheckTemplate(ScenarioManifest manifest, GradingReport report, List<string> problems)
+    {
+        if (report.Verdict is not (Verdict.TestsFailed or Verdict.Passed) || report.Stage == "start")
+        {
+            problems.Add($"the template could not be graded: {report.Verdict} at {report.Stage}: {report.Message}");
+            return;
+        }
+
+        CheckPublicTests("the template", report, problems);
+        foreach (var declared in manifest.Hidden.Tests)
+        {
+            var results = report.Tests.Where(t => t.Visibility == TestVisibility.Hidden && GradingEngine.SameTest(t.Name, declared.Name)).ToList();
+            if (results.Count == 0)
+            {
+                problems.Add($"hidden test {declared.Name} did not run on the template");
+            }
+            else if (results.All(t => t.Status == TestStatus.Pass))
+            {
+                problems.Add($"hidden test {declared.Name} passes on the template; it must fail with \"{declared.FailsOnTemplateWith}\"");
+            }
+            else if (!results.Any(t => t.Status == TestStatus.Fail && t.Message?.Contains(declared.FailsOnTemplateWith, StringComparison.Ordinal) == true))
+            {
+                var actual = results.First(t => t.Status != TestStatus.Pass);
+                problems.Add($"hidden test {declared.Name} fails on the template for another reason: {actual.Status}: \"{actual.Message}\" (declared: \"{declared.FailsOnTemplateWith}\")");
+            }
+        }
+    }
+
+    private static void CheckPasses(string what, GradingReport report, List<string> problems)
+    {
+        if (report.Verdict == Verdict.Passed)
+        {
+            return;
+        }
+
+        var failing = report.Tests.Where(t => t.Visibility == TestVisibility.Hidden && t.Status is TestStatus.Fail or TestStatus.Error).ToList();
+        problems.Add(failing.Count == 0
+            ? $"{what}: {report.Verdict} at {report.Stage}: {report.Message}"
+            : $"{what}: hidden tests fail: {string.Join("; ", failing.Select(t => $"{t.Name}: {t.Message}"))}");
+    }
+
+    private static void CheckPublicTests(string what, GradingReport report, List<string> problems)
+    {
+        var failing = report.Tests.Where(t => t.Visibility == TestVisibility.Public && t.Status is TestStatus.Fail or TestStatus.Error).ToList();
+        if (failing.Count > 0)
+        {
+            problems.Add($"{what}: public tests fail: {string.Join("; ", failing.Select(t => $"{t.Name}: {t.Message}"))}");
+        }
+    }
+
+    private static void CheckVariant(VariantDefinition variant, GradingReport report, List<string> problems)
+    {
+        if (variant.Expect == VariantExpectation.Pass)
+        {
+            CheckPasses($"variant {variant.Name} (expected to pass)", report, problems);
+            return;
+        }
+
+        var failing = report.Tests.Where(t => t.Visibility == TestVisibility.Hidden && GradingEngine.SameTest(t.Name, variant.FailingTest!) && t.Status == TestStatus.Fail).ToList();
+        if (failing.Count == 0)
+        {
+            problems.Add($"variant {variant.Name} was expected to fail {variant.FailingTest}, but {(report.Verdict == Verdict.Passed ? "everything passed" : $"got {report.Verdict} at {report.Stage}")}");
+        }
+    }
+
+    private static string Describe(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "not measured";
+}

@@ -1,0 +1,50 @@
+using Assessments.Runner.Execution;
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
+using Assessments.Runner.Verification;
+using Assessments.Scenarios;
+
+namespace Assessments.Runner.Tests;
+
+/// <summary>The whole plan on the local host, on the tiny greeting scenario (tests/Fixtures/scenarios/greeting):
+/// a real PostgreSQL cluster, real builds, the service as a process, hidden tests as an executable.</summary>
+public sealed class LocalHostVerificationTests
+{
+    private static readonly string Scratch = Environment.GetEnvironmentVariable("ASSESSMENTS_TEST_DIR") ?? Path.GetTempPath();
+
+    private static ScenarioPackage Greeting()
+    {
+        var path = Path.Combine(RepositoryRoot.Path, "tests", "Fixtures", "scenarios", "greeting");
+        return ScenarioPackage.Load(path, "tests/Fixtures/scenarios/greeting").GetPackageOrThrow(path);
+    }
+
+    [Fact]
+    public async Task GreetingScenarioVerifiesWithItsDeclaredFailuresAndTheGap()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var verifier = new ScenarioVerifier(new GradingEngine(GradingEngineOptions.ForThisMachine()), () => LocalHost.Create(Scratch, candidateSubmission: false));
+
+        var result = await verifier.VerifyAsync(Greeting(), ct);
+
+        Assert.True(result.Verified, string.Join("\n", result.Problems) + "\n" + result.Template.ToJson());
+        var templateTests = result.Template.Tests.Where(t => t.Visibility == TestVisibility.Hidden).ToDictionary(t => t.Name);
+        Assert.StartsWith("GET /greeting took 10 statements", templateTests["GreetingTakesOneStatement"].Message);
+        Assert.Equal("after-restart", templateTests["GreetingCountSurvivesRestart"].Phase);
+        Assert.All(result.Template.Tests.Where(t => t.Visibility == TestVisibility.Public), t => Assert.Equal(TestStatus.Pass, t.Status));
+
+        var primary = result.Solution.Metrics.Single(m => m.Primary);
+        Assert.Equal(10, primary.Baseline);
+        Assert.Equal(1, primary.Candidate);
+        Assert.Equal(10, primary.Improvement);
+        Assert.Equal(Verdict.Passed, result.Solution.Verdict);
+        Assert.Equal(Verdict.TestsFailed, Assert.Single(result.Variants).Report.Verdict);
+        Assert.Contains("statements_per_request *", result.MetricsTable());
+    }
+
+    [Fact]
+    public void LocalHostRefusesCandidateSubmissions()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => LocalHost.Create(Scratch, candidateSubmission: true));
+        Assert.Contains("Docker sandbox", error.Message);
+    }
+}

@@ -1,0 +1,6 @@
+namespace Greeting.Api;
+
+public static class Greeter
+{
+    public static string Text(string? name) => string.IsNullOrWhiteSpace(name) ? "hello" : $"hello, {name.Trim()}";
+}

@@ -1,0 +1,25 @@
+using Greeting.Api;
+using Npgsql;
+
+var builder = WebApplication.CreateBuilder(args);
+var connectionString = builder.Configuration.GetConnectionString("Greeting")
+    ?? throw new InvalidOperationException("Set ConnectionStrings__Greeting.");
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+var app = builder.Build();
+
+var served = 0;
+
+app.MapGet("/health", () => Results.Ok());
+
+// Fixes the round trips, still counts in memory.
+app.MapGet("/greeting", async (NpgsqlDataSource db, string? name) =>
+{
+    await using var command = db.CreateCommand("SELECT 1");
+    await command.ExecuteScalarAsync();
+    Interlocked.Increment(ref served);
+    return Results.Ok(new { text = Greeter.Text(name) });
+});
+
+app.MapGet("/stats", () => Results.Ok(new { served }));
+
+app.Run();
