@@ -43,6 +43,21 @@ public sealed class ScenarioCommandTests
     }
 
     [Fact]
+    public async Task VerifyNeedsTheLocalHostNamedAndAValidPackage()
+    {
+        using var broken = new TestPackage();
+        broken.EditManifest("weight: 60", "weight: 50");
+
+        var withoutLocal = await AssessProcess.RunAsync(new Dictionary<string, string>(), Timeout, "scenario", "verify", broken.Root);
+        Assert.Equal(3, withoutLocal.ExitCode);
+        Assert.Contains("pass --local", withoutLocal.Stderr);
+
+        var invalid = await AssessProcess.RunAsync(new Dictionary<string, string>(), Timeout, "scenario", "verify", broken.Root, "--local");
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("rubric: weights add up to 90; they must add up to 100", invalid.Stdout);
+    }
+
+    [Fact]
     public async Task WithoutALibraryTheCommandSaysWhatToSet()
     {
         var result = await AssessProcess.RunAsync(new Dictionary<string, string>(), Timeout, "scenario", "list");

@@ -137,6 +137,25 @@ public sealed class PackageValidationTests
     }
 
     [Fact]
+    public void HiddenTestMustDeclareItsTemplateFailureOrBeAGuard()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("      failsOnTemplateWith: \"expected hello\"\n", "");
+        Assert.Equal(
+            $"{Yaml}:39:7: hidden.tests[0].failsOnTemplateWith: is required: the part of the message this test fails with on the template (or passesOnTemplate: true for a guard that pins behaviour a fix must keep)",
+            package.SingleError());
+    }
+
+    [Fact]
+    public void GuardPassesOnTheTemplate()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("      failsOnTemplateWith: \"expected hello\"\n", "      passesOnTemplate: true\n");
+        var test = package.Load().GetPackageOrThrow(package.Display).Manifest.Hidden.Tests[0];
+        Assert.True(test.IsGuard);
+    }
+
+    [Fact]
     public void MissingSolutionFolder()
     {
         using var package = new TestPackage();

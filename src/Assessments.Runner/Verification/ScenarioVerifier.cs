@@ -38,7 +38,7 @@ public sealed record VerificationResult(
 
 /// <summary>Checks a scenario does what its manifest says: every hidden test fails on the template
 /// with its declared message (so a test failing for another reason, a refused connection say,
-/// does not count), everything passes on template + solution, the primary metric improves at
+/// does not count) and every guard passes there, everything passes on template + solution, the primary metric improves at
 /// least <see cref="MinimumImprovement"/>x, and each variant gets its declared outcome.</summary>
 public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> hosts)
 {
@@ -87,7 +87,7 @@ public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> ho
         return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), baseline), host, cancellationToken);
     }
 
-    private static void CheckTemplate(ScenarioManifest manifest, GradingReport report, List<string> problems)
+    internal static void CheckTemplate(ScenarioManifest manifest, GradingReport report, List<string> problems)
     {
         if (report.Verdict is not (Verdict.TestsFailed or Verdict.Passed) || report.Stage == "start")
         {
@@ -103,11 +103,19 @@ public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> ho
             {
                 problems.Add($"hidden test {declared.Name} did not run on the template");
             }
+            else if (declared.IsGuard)
+            {
+                var failing = results.FirstOrDefault(t => t.Status != TestStatus.Pass);
+                if (failing is not null)
+                {
+                    problems.Add($"guard {declared.Name} must pass on the template, but: {failing.Status}: \"{failing.Message}\"");
+                }
+            }
             else if (results.All(t => t.Status == TestStatus.Pass))
             {
                 problems.Add($"hidden test {declared.Name} passes on the template; it must fail with \"{declared.FailsOnTemplateWith}\"");
             }
-            else if (!results.Any(t => t.Status == TestStatus.Fail && t.Message?.Contains(declared.FailsOnTemplateWith, StringComparison.Ordinal) == true))
+            else if (!results.Any(t => t.Status == TestStatus.Fail && t.Message?.Contains(declared.FailsOnTemplateWith!, StringComparison.Ordinal) == true))
             {
                 var actual = results.First(t => t.Status != TestStatus.Pass);
                 problems.Add($"hidden test {declared.Name} fails on the template for another reason: {actual.Status}: \"{actual.Message}\" (declared: \"{declared.FailsOnTemplateWith}\")");
@@ -137,7 +145,7 @@ public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> ho
         }
     }
 
-    private static void CheckVariant(VariantDefinition variant, GradingReport report, List<string> problems)
+    internal static void CheckVariant(VariantDefinition variant, GradingReport report, List<string> problems)
     {
         if (variant.Expect == VariantExpectation.Pass)
         {

@@ -161,8 +161,17 @@ public static partial class ManifestParser
         {
             var name = t.Matching("name", TestName(), "a test method name (letters, digits, underscores)");
             var phase = t.String("phase");
-            var failure = t.String("failsOnTemplateWith");
-            return name is null || phase is null || failure is null ? null : new HiddenTestDefinition(name, phase, failure, t.At);
+            var failure = t.String("failsOnTemplateWith", required: false);
+            var guard = t.Bool("passesOnTemplate", required: false) ?? false;
+            if (failure is null == !guard)
+            {
+                t.Error(null, t.Field("failsOnTemplateWith"), failure is null
+                    ? "is required: the part of the message this test fails with on the template (or passesOnTemplate: true for a guard that pins behaviour a fix must keep)"
+                    : "goes with a test that fails on the template; a test with passesOnTemplate: true has none");
+                return null;
+            }
+
+            return name is null || phase is null ? null : new HiddenTestDefinition(name, phase, failure, t.At);
         });
         m.RejectUnknownKeys();
         return project is null || tests is null ? null : new HiddenTestsDefinition(project, tests, m.At);

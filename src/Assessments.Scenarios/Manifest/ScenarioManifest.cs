@@ -111,8 +111,18 @@ public sealed record FakesDefinition(string Project, IReadOnlyList<string> Names
 /// <summary>The hidden test project and the tests it must contain.</summary>
 public sealed record HiddenTestsDefinition(string Project, IReadOnlyList<HiddenTestDefinition> Tests, SourceLocation At);
 
-/// <summary>A hidden test by method name, its phase, and the failure it must show on the template.</summary>
-public sealed record HiddenTestDefinition(string Name, string Phase, string FailsOnTemplateWith, SourceLocation At);
+/// <summary>A hidden test by method name, its phase, and what it must do on the template: fail
+/// with a message containing <paramref name="FailsOnTemplateWith"/>, or — for a guard that pins
+/// behaviour a fix must keep (the response is unchanged, changed data shows up) — pass.</summary>
+/// <param name="Name">The test method's name.</param>
+/// <param name="Phase">The phase it runs in.</param>
+/// <param name="FailsOnTemplateWith">Part of its failure message on the template; null for a guard.</param>
+/// <param name="At">Where it is declared.</param>
+public sealed record HiddenTestDefinition(string Name, string Phase, string? FailsOnTemplateWith, SourceLocation At)
+{
+    /// <summary>A guard passes on the template and must keep passing with any valid fix.</summary>
+    public bool IsGuard => FailsOnTemplateWith is null;
+}
 
 /// <summary>A group of hidden tests; the host restarts the service first when asked.</summary>
 public sealed record PhaseDefinition(string Name, bool RestartService, SourceLocation At);

@@ -18,7 +18,80 @@ public static class ScenarioCommands
             Show(),
             Validate(),
             Import(),
+            Verify(),
         };
+    }
+
+    private static Command Verify()
+    {
+        var id = new Argument<string>("id") { Description = "The scenario's id (its folder name) or a path to a package folder." };
+        var dir = LibraryOption();
+        var local = new Option<bool>("--local") { Description = "Run on this machine's processes (trusted code only: authors and tests). Required until the Docker host lands." };
+        var reports = new Option<DirectoryInfo?>("--reports") { Description = "Write each grading's report (results.schema.json) into this folder." };
+        var command = new Command("verify", "Check a package does what its manifest says: every hidden test fails on the template with its declared message, all pass on template + solution, the primary metric improves at least 5x, variants get their declared outcome. Prints the before/after table; exit code 1 when not verified.")
+        {
+            id, dir, local, reports,
+        };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            if (!parse.GetValue(local))
+            {
+                throw new CommandException("only the local host can verify for now: pass --local (it runs the scenario's code as processes on this machine)");
+            }
+
+            var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir));
+            if (result.Package is not { } package)
+            {
+                PrintErrors(result.Errors);
+                return Invalid;
+            }
+
+            var engine = new Assessments.Runner.Execution.GradingEngine(Assessments.Runner.Execution.GradingEngineOptions.ForThisMachine());
+            var scratch = Environment.GetEnvironmentVariable("ASSESSMENTS_SCRATCH") ?? Path.GetTempPath();
+            var verifier = new Assessments.Runner.Verification.ScenarioVerifier(engine, () => Assessments.Runner.Hosting.LocalHost.Create(scratch, candidateSubmission: false));
+            Console.WriteLine($"Verifying {display} ({package.ContentHash[..12]}) on the local host: template, solution and {package.Manifest.Variants.Count} variant(s) ...");
+            var verification = await verifier.VerifyAsync(package, cancellationToken);
+
+            if (parse.GetValue(reports) is { } folder)
+            {
+                folder.Create();
+                await File.WriteAllTextAsync(Path.Combine(folder.FullName, "template.json"), verification.Template.ToJson(), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(folder.FullName, "solution.json"), verification.Solution.ToJson(), cancellationToken);
+                foreach (var (name, report) in verification.Variants)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(folder.FullName, $"variant-{name}.json"), report.ToJson(), cancellationToken);
+                }
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("Hidden tests on the template");
+            foreach (var test in verification.Template.Tests.Where(t => t.Visibility == Assessments.Runner.Results.TestVisibility.Hidden))
+            {
+                Console.WriteLine($"  {test.Status.ToString().ToLowerInvariant(),-7} {test.Name}: {test.Message}");
+            }
+
+            Console.WriteLine();
+            Console.Write(verification.MetricsTable());
+            Console.WriteLine();
+            foreach (var (name, report) in verification.Variants)
+            {
+                Console.WriteLine($"variant {name}: {report.Verdict.ToString().ToLowerInvariant()}");
+            }
+
+            if (verification.Verified)
+            {
+                Console.WriteLine($"{display}: verified.");
+                return 0;
+            }
+
+            foreach (var problem in verification.Problems)
+            {
+                Console.WriteLine($"{display}: {problem}");
+            }
+
+            return Invalid;
+        }));
+        return command;
     }
 
     private static Option<DirectoryInfo?> LibraryOption() => new("--dir")
@@ -102,7 +175,9 @@ public static class ScenarioCommands
                 Console.WriteLine($"  phase {phase.Name}{(phase.RestartService ? " (service restarted first)" : "")}");
                 foreach (var test in m.Hidden.Tests.Where(t => t.Phase == phase.Name))
                 {
-                    Console.WriteLine($"    {test.Name}: on the template fails with \"{test.FailsOnTemplateWith}\"");
+                    Console.WriteLine(test.IsGuard
+                        ? $"    {test.Name}: a guard, passes on the template"
+                        : $"    {test.Name}: on the template fails with \"{test.FailsOnTemplateWith}\"");
                 }
             }
 
