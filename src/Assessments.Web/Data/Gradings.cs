@@ -1,19 +1,10 @@
+using Assessments.Runner.Results;
+
 namespace Assessments.Web.Data;
 
-public enum GradingKind
-{
-    /// <summary>A candidate's submission, graded in the sandbox.</summary>
-    Candidate,
-
-    /// <summary>The template alone, to measure the numbers a candidate is compared with.</summary>
-    Baseline,
-
-    /// <summary>The reference solution, for authors and reviewers.</summary>
-    Reference,
-
-    /// <summary>The publish check of a scenario version: template fails, solution passes.</summary>
-    Verification,
-}
+// Kinds, verdicts, test statuses, metric directions and finding severities are the results
+// contract's own enums (Assessments.Runner.Results), stored by name: the database and the
+// reports cannot drift apart.
 
 public enum GradingStatus
 {
@@ -24,26 +15,13 @@ public enum GradingStatus
     Cancelled,
 }
 
-/// <summary>The outcome the results contract names; set when a grading completes.</summary>
-public enum GradingVerdict
-{
-    Passed,
-    TestsFailed,
-    BuildFailed,
-    TimedOut,
-    OutOfMemory,
-    OutputLimit,
-    NotAllowed,
-    SandboxError,
-}
-
 /// <summary>One execution of the grading plan. A retried Hangfire job reuses the row and bumps
 /// <see cref="Attempt"/>, so a grading is counted once however often it ran.</summary>
 public sealed class GradingRun
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
-    public GradingKind Kind { get; set; }
+    public SubjectKind Kind { get; set; }
 
     public Guid ScenarioVersionId { get; set; }
 
@@ -56,7 +34,7 @@ public sealed class GradingRun
 
     public GradingStatus Status { get; set; } = GradingStatus.Queued;
 
-    public GradingVerdict? Verdict { get; set; }
+    public Verdict? Verdict { get; set; }
 
     /// <summary>The plan stage the verdict belongs to (<c>build</c>, <c>hidden-tests</c>, …).</summary>
     public string? Stage { get; set; }
@@ -89,20 +67,6 @@ public sealed class GradingRun
     public List<Finding> Findings { get; set; } = [];
 }
 
-public enum TestVisibility
-{
-    Public,
-    Hidden,
-}
-
-public enum TestStatus
-{
-    Pass,
-    Fail,
-    Error,
-    Skipped,
-}
-
 public sealed class TestResult
 {
     public long Id { get; set; }
@@ -124,12 +88,6 @@ public sealed class TestResult
     public string? Output { get; set; }
 
     public double? DurationMs { get; set; }
-}
-
-public enum MetricDirection
-{
-    LowerIsBetter,
-    HigherIsBetter,
 }
 
 /// <summary>One metric of a grading: the candidate's and the baseline's value, measured in the same run.</summary>
@@ -160,13 +118,6 @@ public sealed class MetricSample
     public double[] CandidateSamples { get; set; } = [];
 
     public double[] BaselineSamples { get; set; } = [];
-}
-
-public enum FindingSeverity
-{
-    Info,
-    Warning,
-    Concern,
 }
 
 /// <summary>An automated observation on the candidate's change, pinned to a file and line.</summary>

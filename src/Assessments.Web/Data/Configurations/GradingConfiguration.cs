@@ -1,3 +1,4 @@
+using Assessments.Runner.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -9,9 +10,9 @@ internal sealed class GradingRunConfiguration : IEntityTypeConfiguration<Grading
     {
         builder.ToTable("grading_runs", t =>
         {
-            t.HasEnumCheck<GradingRun, GradingKind>("kind");
+            t.HasEnumCheck<GradingRun, SubjectKind>("kind");
             t.HasEnumCheck<GradingRun, GradingStatus>("status");
-            t.HasEnumCheck<GradingRun, GradingVerdict>("verdict", nullable: true);
+            t.HasEnumCheck<GradingRun, Verdict>("verdict", nullable: true);
             // A candidate grading always belongs to a submission; the others never do.
             t.HasCheckConstraint("ck_grading_runs_submission", "(kind = 'Candidate') = (submission_id IS NOT NULL)");
             t.HasCheckConstraint("ck_grading_runs_verdict", "status <> 'Completed' OR verdict IS NOT NULL");

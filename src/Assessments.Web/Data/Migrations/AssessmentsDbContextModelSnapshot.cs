@@ -526,7 +526,7 @@ namespace Assessments.Web.Data.Migrations
 
                     b.ToTable("metric_samples", null, t =>
                         {
-                            t.HasCheckConstraint("ck_metric_samples_direction", "direction IN ('LowerIsBetter', 'HigherIsBetter')");
+                            t.HasCheckConstraint("ck_metric_samples_direction", "direction IN ('Lower', 'Higher')");
                         });
                 });
 

@@ -75,7 +75,7 @@ public static class ScenarioCommands
             Console.WriteLine();
             foreach (var (name, report) in verification.Variants)
             {
-                Console.WriteLine($"variant {name}: {report.Verdict.ToString().ToLowerInvariant()}");
+                Console.WriteLine($"variant {name}: {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(report.Verdict.ToString())}");
             }
 
             if (verification.Verified)

@@ -590,7 +590,7 @@ namespace Assessments.Web.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_metric_samples", x => x.id);
-                    table.CheckConstraint("ck_metric_samples_direction", "direction IN ('LowerIsBetter', 'HigherIsBetter')");
+                    table.CheckConstraint("ck_metric_samples_direction", "direction IN ('Lower', 'Higher')");
                     table.ForeignKey(
                         name: "fk_metric_samples_grading_runs_grading_run_id",
                         column: x => x.grading_run_id,

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Assessments.Web.Data.Migrations
 {
     [DbContext(typeof(AssessmentsDbContext))]
-    [Migration("20261125235232_Initial")]
+    [Migration("20261126003117_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -529,7 +529,7 @@ namespace Assessments.Web.Data.Migrations
 
                     b.ToTable("metric_samples", null, t =>
                         {
-                            t.HasCheckConstraint("ck_metric_samples_direction", "direction IN ('LowerIsBetter', 'HigherIsBetter')");
+                            t.HasCheckConstraint("ck_metric_samples_direction", "direction IN ('Lower', 'Higher')");
                         });
                 });
 

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using static Storefront.Hidden.Grader;
+
+namespace Storefront.Hidden;
+
+public class MainPhaseTests
+{
+    [Fact]
+    [Trait("Phase", "main")]
+    public async Task RetriedDeliverySendsOneEmailAndOneFulfilment()
+    {
+        var order = await FreshOrderAsync(slot: 0);
+        var payload = PaymentSucceeded($"evt_hidden_retry_{order.Number}", order);
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var delivery = await DeliverAsync(payload);
+            Check(delivery.Ok, $"delivery {attempt} of 3 of the same event for {order.Number} answered {delivery}; expected 2xx");
+        }
+
+        var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(10));
+        Check(emails == 1, $"{emails} confirmation emails after the same delivery arrived 3 times (order {order.Number}); expected exactly 1");
+        var fulfilments = await FulfilmentCountAsync(order.Number);
+        Check(fulfilments == 1, $"{fulfilments} fulfilment requests after the same delivery arrived 3 times (order {order.Number}); expected exactly 1");
+    }
+
+    [Fact]
+    [Trait("Phase", "main")]
+    public async Task ConcurrentDuplicatesSendOneEmailAndOneFulfilment()
+    {
+        const int copies = 20;
+        var order = await FreshOrderAsync(slot: 1);
+        var payload = PaymentSucceeded($"evt_hidden_burst_{order.Number}", order);
+
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = Enumerable.Range(0, copies)
+            .Select(_ => Task.Run(async () => { await go.Task; return await DeliverAsync(payload); }))
+            .ToArray();
+        go.SetResult();
+        var results = await Task.WhenAll(deliveries);
+
+        var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(10));
+        var fulfilments = await FulfilmentCountAsync(order.Number);
+        RecordMetric("emails_per_delivery", emails);
+        RecordMetric("fulfilments_per_delivery", fulfilments);
+
+        var failed = results.Where(r => !r.Ok).ToList();
+        Check(failed.Count == 0,
+            $"{failed.Count} of {copies} concurrent duplicate deliveries for {order.Number} answered non-2xx ({string.Join(", ", failed.Select(f => f.ToString()).Distinct())})");
+        Check(emails == 1, $"{emails} confirmation emails for {copies} concurrent duplicates of one delivery (order {order.Number}); expected exactly 1");
+        Check(fulfilments == 1, $"{fulfilments} fulfilment requests for {copies} concurrent duplicates of one delivery (order {order.Number}); expected exactly 1");
+    }
+
+    [Fact]
+    [Trait("Phase", "main")]
+    public async Task WebhookAnswersQuicklyWhileEmailProviderIsDown()
+    {
+        var order = await FreshOrderAsync(slot: 2);
+        // The provider hangs 3 s and then answers 503, for the next 4 s.
+        await FailEmailsAsync(match: null, status: 503, delayMs: 3000, seconds: 4);
+        try
+        {
+            var delivery = await DeliverAsync(PaymentSucceeded($"evt_hidden_outage_{order.Number}", order));
+            Check(delivery.Ok, $"webhook answered {delivery} while the email provider was down (order {order.Number}); expected a 2xx within 2 s");
+            Check(delivery.Elapsed < TimeSpan.FromSeconds(2),
+                $"webhook took {delivery.Elapsed.TotalMilliseconds:0} ms while the email provider was down (order {order.Number}); expected a 2xx within 2 s");
+        }
+        finally
+        {
+            await ClearEmailFailuresAsync();
+        }
+        var fulfilments = await FulfilmentCountAsync(order.Number);
+        Check(fulfilments == 1, $"{fulfilments} fulfilment requests for {order.Number} after one delivery during an email outage; expected exactly 1");
+    }
+
+    [Fact]
+    [Trait("Phase", "main")]
+    public async Task EmailIsSentExactlyOnceAfterProviderRecovers()
+    {
+        var order = await FreshOrderAsync(slot: 3);
+        // The provider answers 503 to everything for 3 s, then recovers by itself.
+        await FailEmailsAsync(match: null, status: 503, seconds: 3);
+        Grader.Delivery delivery;
+        try
+        {
+            delivery = await DeliverAsync(PaymentSucceeded($"evt_hidden_recover_{order.Number}", order));
+        }
+        catch
+        {
+            await ClearEmailFailuresAsync();
+            throw;
+        }
+
+        var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(20));
+        await ClearEmailFailuresAsync();
+        Check(emails != 0,
+            $"email lost: no confirmation email for {order.Number} within 20 s after the email provider recovered (the webhook answered {delivery})");
+        Check(emails == 1, $"{emails} confirmation emails for {order.Number} after the email provider recovered; expected exactly 1");
+        var fulfilments = await FulfilmentCountAsync(order.Number);
+        Check(fulfilments == 1, $"{fulfilments} fulfilment requests for {order.Number} after the email provider recovered; expected exactly 1");
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Storefront.Api.Data;
+using Storefront.Api.Email;
+
+namespace Storefront.Api.Payments;
+
+/// <summary>
+/// SHALLOW VARIANT (must fail a hidden test): the reference's outbox, but the "already paid?" check
+/// is a plain read without a row lock, so concurrent duplicates race past it.
+/// </summary>
+public class PaymentConfirmationService(
+    ShopDbContext db,
+    OutboxSignal outbox,
+    TimeProvider clock,
+    ILogger<PaymentConfirmationService> log)
+{
+    public const string PaymentSucceeded = "payment.succeeded";
+
+    public async Task<PaymentWebhookOutcome> HandleAsync(PaymentEvent evt, CancellationToken ct)
+    {
+        if (evt.Type != PaymentSucceeded)
+        {
+            log.LogInformation("Ignoring payment event {EventId} of type {Type}", evt.Id, evt.Type);
+            return PaymentWebhookOutcome.Ignored;
+        }
+
+        var data = evt.Data!;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        // Check-then-act: reads the order without a lock. Sequential retries see Paid and stop,
+        // concurrent duplicates all read AwaitingPayment before the first one commits.
+        var order = await db.Orders
+            .Include(o => o.Customer)
+            .Include(o => o.Lines)
+            .SingleOrDefaultAsync(o => o.Number == data.OrderNumber, ct);
+        if (order is null)
+        {
+            log.LogWarning("Payment event {EventId} refers to unknown order {OrderNumber}", evt.Id, data.OrderNumber);
+            return PaymentWebhookOutcome.UnknownOrder;
+        }
+
+        if (order.Status == OrderStatus.Paid)
+        {
+            if (order.PaymentReference == data.PaymentId)
+                log.LogInformation("Duplicate delivery {EventId} for order {OrderNumber}: already processed", evt.Id, order.Number);
+            else
+                log.LogWarning("Order {OrderNumber} is already paid by {Existing}, event {EventId} reports payment {PaymentId}: needs a refund review",
+                    order.Number, order.PaymentReference, evt.Id, data.PaymentId);
+            return PaymentWebhookOutcome.AlreadyProcessed;
+        }
+
+        if (order.TotalCents != data.AmountCents || !string.Equals(order.Currency, data.Currency, StringComparison.OrdinalIgnoreCase))
+        {
+            log.LogWarning("Payment event {EventId} for {OrderNumber}: paid {Amount} {Currency}, order total is {Total} {OrderCurrency}",
+                evt.Id, order.Number, data.AmountCents, data.Currency, order.TotalCents, order.Currency);
+            return PaymentWebhookOutcome.AmountMismatch;
+        }
+
+        var now = clock.GetUtcNow();
+        order.Status = OrderStatus.Paid;
+        order.PaidAt = now;
+        order.PaymentReference = data.PaymentId;
+        db.FulfilmentRequests.Add(new FulfilmentRequest { OrderId = order.Id, Status = "Requested", RequestedAt = now });
+
+        var email = OrderConfirmationEmail.For(order);
+        db.OutboxMessages.Add(new OutboxMessage
+        {
+            Kind = "order-confirmation",
+            OrderId = order.Id,
+            Recipient = email.To,
+            Subject = email.Subject,
+            Body = email.Text,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        });
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        outbox.Notify();
+
+        log.LogInformation("Order {OrderNumber} paid ({PaymentId}) by event {EventId}; fulfilment requested, confirmation email queued",
+            order.Number, data.PaymentId, evt.Id);
+        return PaymentWebhookOutcome.Processed;
+    }
+}
