@@ -6,25 +6,24 @@ using Assessments.Scenarios;
 
 namespace Assessments.Runner.Tests;
 
-/// <summary>The whole plan on the local host, on the tiny greeting scenario (tests/Fixtures/scenarios/greeting):
-/// a real PostgreSQL cluster, real builds, the service as a process, hidden tests as an executable.</summary>
+/// <summary>The whole plan on the local host, on a package freshly written by <c>assess scenario new</c>'s
+/// scaffold: a real PostgreSQL cluster, real builds, the service as a process, hidden tests as an executable.</summary>
 public sealed class LocalHostVerificationTests
 {
     private static readonly string Scratch = Environment.GetEnvironmentVariable("ASSESSMENTS_TEST_DIR") ?? Path.GetTempPath();
 
-    private static ScenarioPackage Greeting()
-    {
-        var path = Path.Combine(RepositoryRoot.Path, "tests", "Fixtures", "scenarios", "greeting");
-        return ScenarioPackage.Load(path, "tests/Fixtures/scenarios/greeting").GetPackageOrThrow(path);
-    }
-
     [Fact]
-    public async Task GreetingScenarioVerifiesWithItsDeclaredFailuresAndTheGap()
+    public async Task ScaffoldedScenarioVerifiesWithItsDeclaredFailuresAndTheGap()
     {
         var ct = TestContext.Current.CancellationToken;
+        var library = Directory.CreateTempSubdirectory("scaffold-");
+        var path = Path.Combine(library.FullName, "first-scenario");
+        await ScenarioScaffold.WriteAsync("first-scenario", path, ct);
+        var package = ScenarioPackage.Load(path).GetPackageOrThrow(path);
         var verifier = new ScenarioVerifier(new GradingEngine(GradingEngineOptions.ForThisMachine()), () => LocalHost.Create(Scratch, candidateSubmission: false));
 
-        var result = await verifier.VerifyAsync(Greeting(), ct);
+        var result = await verifier.VerifyAsync(package, ct);
+        library.Delete(recursive: true);
 
         Assert.True(result.Verified, string.Join("\n", result.Problems) + "\n" + result.Template.ToJson());
         var templateTests = result.Template.Tests.Where(t => t.Visibility == TestVisibility.Hidden).ToDictionary(t => t.Name);

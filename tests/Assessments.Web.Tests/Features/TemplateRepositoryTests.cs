@@ -9,17 +9,17 @@ namespace Assessments.Web.Tests.Features;
 /// every git object of a repository seeded from each package is scanned for those files.</summary>
 public sealed class TemplateRepositoryTests
 {
+    private const string Scaffold = "(scaffold)";
+
     public static TheoryData<string> Packages()
     {
-        var data = new TheoryData<string>();
-        foreach (var library in new[] { "scenarios", "tests/Fixtures/scenarios" })
+        // The library's packages, and the scaffold `assess scenario new` writes.
+        var data = new TheoryData<string> { Scaffold };
+        foreach (var folder in Directory.EnumerateDirectories(Path.Combine(RepositoryRoot.Path, "scenarios")).Order(StringComparer.Ordinal))
         {
-            foreach (var folder in Directory.EnumerateDirectories(Path.Combine(RepositoryRoot.Path, library)).Order(StringComparer.Ordinal))
+            if (File.Exists(Path.Combine(folder, ScenarioPackage.ManifestFileName)))
             {
-                if (File.Exists(Path.Combine(folder, ScenarioPackage.ManifestFileName)))
-                {
-                    data.Add(Path.GetRelativePath(RepositoryRoot.Path, folder));
-                }
+                data.Add(Path.GetRelativePath(RepositoryRoot.Path, folder));
             }
         }
 
@@ -31,10 +31,17 @@ public sealed class TemplateRepositoryTests
     public async Task SeededRepositoryHoldsTheTemplateAndNothingOfTheGradersFiles(string packagePath)
     {
         var ct = TestContext.Current.CancellationToken;
-        var package = ScenarioPackage.Load(Path.Combine(RepositoryRoot.Path, packagePath), packagePath).GetPackageOrThrow(packagePath);
         var scratch = Directory.CreateTempSubdirectory("seed-test-");
         try
         {
+            var folder = Path.Combine(RepositoryRoot.Path, packagePath);
+            if (packagePath == Scaffold)
+            {
+                folder = Path.Combine(scratch.FullName, "scaffolded");
+                await ScenarioScaffold.WriteAsync("scaffolded", folder, ct);
+            }
+
+            var package = ScenarioPackage.Load(folder, packagePath).GetPackageOrThrow(packagePath);
             var bare = Path.Combine(scratch.FullName, "candidate.git");
             var commit = await TemplateRepository.SeedAsync(package, bare, "main", ct);
 

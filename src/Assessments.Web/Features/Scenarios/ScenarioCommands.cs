@@ -19,7 +19,34 @@ public static class ScenarioCommands
             Validate(),
             Import(),
             Verify(),
+            New(),
         };
+    }
+
+    private static Command New()
+    {
+        var id = new Argument<string>("id") { Description = "The new scenario's id: lower-case letters, digits and dashes; also its folder name." };
+        var dir = LibraryOption();
+        var command = new Command("new", "Scaffold a package that validates and verifies as it is (a small service, hidden tests, a fix and a shallow variant), to change step by step.") { id, dir };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var scenarioId = parse.GetRequiredValue(id);
+            var target = Path.Combine(ResolveLibrary(parse.GetValue(dir)), scenarioId);
+            try
+            {
+                await ScenarioScaffold.WriteAsync(scenarioId, target, cancellationToken);
+            }
+            catch (Exception e) when (e is ArgumentException or IOException)
+            {
+                throw new CommandException(e.Message);
+            }
+
+            var result = ScenarioPackage.Load(target, DisplayPath(target));
+            PrintErrors(result.Errors);
+            Console.WriteLine($"Created {DisplayPath(target)}. Next: edit scenario.yaml, then ./assess scenario validate {scenarioId} and ./assess scenario verify {scenarioId} --local");
+            return result.IsValid ? 0 : Invalid;
+        }));
+        return command;
     }
 
     private static Command Verify()
