@@ -23,11 +23,11 @@ public sealed record VerificationResult(
     public string MetricsTable()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"METRIC",-32} {"TEMPLATE",12} {"SOLUTION",12} {"IMPROVEMENT",12}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"METRIC",-40} {"TEMPLATE",12} {"SOLUTION",12} {"IMPROVEMENT",12}");
         foreach (var metric in Solution.Metrics)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{metric.Key + (metric.Primary ? " *" : ""),-32} {Format(metric.Baseline),12} {Format(metric.Candidate),12} {(metric.Improvement is { } i ? $"{i:0.#}x" : "-"),12}");
+                $"{metric.Key + (metric.Primary ? " *" : ""),-40} {Format(metric.Baseline),12} {Format(metric.Candidate),12} {(metric.Improvement is { } i ? $"{i:0.#}x" : "-"),12}");
         }
 
         return text.ToString();
