@@ -20,10 +20,15 @@ public sealed class LocalHostVerificationTests
         var path = Path.Combine(library.FullName, "first-scenario");
         await ScenarioScaffold.WriteAsync("first-scenario", path, ct);
         var package = ScenarioPackage.Load(path).GetPackageOrThrow(path);
-        var verifier = new ScenarioVerifier(new GradingEngine(GradingEngineOptions.ForThisMachine()), () => LocalHost.Create(Scratch, candidateSubmission: false));
+        var options = GradingEngineOptions.ForThisMachine() with { GraderBuildCache = Path.Combine(library.FullName, "cache") };
+        var verifier = new ScenarioVerifier(new GradingEngine(options), () => LocalHost.Create(Scratch, candidateSubmission: false));
 
         var result = await verifier.VerifyAsync(package, ct);
         library.Delete(recursive: true);
+
+        // The hidden tests are built once for the version, by the first grading.
+        Assert.Contains(result.Template.Stages, s => s.Name == "build-hidden");
+        Assert.Contains(result.Solution.Stages, s => s.Name == "build-hidden:cached");
 
         Assert.True(result.Verified, string.Join("\n", result.Problems) + "\n" + result.Template.ToJson());
         var templateTests = result.Template.Tests.Where(t => t.Visibility == TestVisibility.Hidden).ToDictionary(t => t.Name);

@@ -160,6 +160,21 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
         private async Task<string> BuildGraderProjectAsync(string stage, string project, string output)
         {
+            var dll = $"{output}/{Path.GetFileNameWithoutExtension(project)}.dll";
+
+            // The grader's projects belong to the immutable version: build them once per content hash.
+            var cache = options.GraderBuildCache is { } root
+                ? Path.Combine(root, request.Package.ContentHash, project.Replace('/', '_'))
+                : null;
+            if (cache is not null && File.Exists(Path.Combine(cache, ".complete")))
+            {
+                var started = Stopwatch.StartNew();
+                var (cached, _) = Scenarios.PackageFiles.Read(cache, cache);
+                await host.PutFilesAsync(Side.Grader, output, cached.Where(f => f.Path != ".complete"), cancellationToken);
+                _stages.Add(new StageOutcome($"{stage}:cached", Side.Grader, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
+                return dll;
+            }
+
             var result = await Command(Side.Grader, stage, "dotnet",
                 ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
                 null, _manifest.Limits.Build);
@@ -168,7 +183,36 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 throw new GradingInfrastructureException(stage, $"The grader's project {project} did not build: {BuildErrors(result.Output)}");
             }
 
-            return $"{output}/{Path.GetFileNameWithoutExtension(project)}.dll";
+            if (cache is not null)
+            {
+                await StoreInCacheAsync(cache, await host.ReadFilesAsync(Side.Grader, output, cancellationToken));
+            }
+
+            return dll;
+        }
+
+        /// <summary>Writes a build into the cache beside its final place and moves it there, so a
+        /// reader never sees half a build; a concurrent grading that got there first wins.</summary>
+        private async Task StoreInCacheAsync(string cache, IReadOnlyList<Scenarios.PackageFile> files)
+        {
+            var staging = $"{cache}.{Guid.NewGuid():N}.tmp";
+            foreach (var file in files)
+            {
+                var path = Path.Combine(staging, file.Path);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), request.Package.ContentHash, cancellationToken);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
+                Directory.Move(staging, cache);
+            }
+            catch (IOException)
+            {
+                Directory.Delete(staging, recursive: true);
+            }
         }
 
         private async Task RunPublicTestsAsync(ServiceDatabase database, string? fakesUrl)

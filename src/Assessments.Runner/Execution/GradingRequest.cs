@@ -31,7 +31,9 @@ public sealed record GradingRequest(
 
 /// <summary>Settings of the engine itself.</summary>
 /// <param name="PostgresBin">Folder of the PostgreSQL server binaries on the grader side.</param>
-public sealed record GradingEngineOptions(string PostgresBin)
+/// <param name="GraderBuildCache">Where builds of a version's hidden tests and fakes are kept, by
+/// content hash, so each version builds them once; null to build them in every grading.</param>
+public sealed record GradingEngineOptions(string PostgresBin, string? GraderBuildCache = null)
 {
     /// <summary>The newest <c>/usr/lib/postgresql/*/bin</c> on this machine.</summary>
     public static GradingEngineOptions ForThisMachine()
@@ -39,6 +41,8 @@ public sealed record GradingEngineOptions(string PostgresBin)
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
             : null;
-        return new GradingEngineOptions(bin ?? throw new InvalidOperationException("No PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install Debian's postgresql package."));
+        return new GradingEngineOptions(
+            bin ?? throw new InvalidOperationException("No PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install Debian's postgresql package."),
+            Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Path.GetTempPath(), "assessments-cache"), "grader-builds"));
     }
 }

@@ -23,6 +23,9 @@ public interface IGradingHost : IAsyncDisposable
     /// <summary>Writes files into a side's workspace, below <paramref name="folder"/>.</summary>
     Task PutFilesAsync(Side side, string folder, IEnumerable<PackageFile> files, CancellationToken cancellationToken);
 
+    /// <summary>Every file below <paramref name="folder"/> of a side's workspace, in canonical order.</summary>
+    Task<IReadOnlyList<PackageFile>> ReadFilesAsync(Side side, string folder, CancellationToken cancellationToken);
+
     /// <summary>Reads a file a side wrote, or null when there is none.</summary>
     Task<string?> ReadFileAsync(Side side, string path, CancellationToken cancellationToken);
 

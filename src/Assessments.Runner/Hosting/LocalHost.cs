@@ -92,6 +92,16 @@ public sealed class LocalHost : IGradingHost
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<PackageFile>> ReadFilesAsync(Side side, string folder, CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(SidePath(side), folder);
+        var (files, errors) = PackageFiles.Read(root, folder);
+        return errors.Count == 0
+            ? Task.FromResult(files)
+            : throw new InvalidOperationException(string.Join("; ", errors));
+    }
+
+    /// <inheritdoc />
     public async Task<string?> ReadFileAsync(Side side, string path, CancellationToken cancellationToken)
     {
         var full = Path.Combine(SidePath(side), path);
