@@ -1,0 +1,51 @@
+using Assessments.EndToEnd.Tests.Infrastructure;
+using Assessments.Scenarios;
+
+namespace Assessments.EndToEnd.Tests;
+
+/// <summary>Every scenario of the library verifies, as an author runs it: <c>assess scenario verify ID --local</c>
+/// grades the template (each hidden test fails with its declared message, public tests pass), the solution
+/// (everything passes, the primary metric improves at least 5x) and each variant (its declared outcome).
+/// scripts/test runs these alone, after the rest, so timings inside the scenarios see a quiet machine.</summary>
+[Trait("Category", Category)]
+public sealed class ScenarioLibraryVerificationTests
+{
+    public const string Category = "ScenarioVerification";
+
+    public static TheoryData<string> Scenarios()
+    {
+        var data = new TheoryData<string>();
+        foreach (var folder in Directory.EnumerateDirectories(Path.Combine(RepositoryRoot.Path, "scenarios")).Order(StringComparer.Ordinal))
+        {
+            if (File.Exists(Path.Combine(folder, ScenarioPackage.ManifestFileName)))
+            {
+                data.Add(Path.GetFileName(folder));
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task ScenarioVerifiesOnTheLocalHost(string id)
+    {
+        var scratch = Environment.GetEnvironmentVariable("ASSESSMENTS_TEST_DIR") ?? Path.GetTempPath();
+        var reports = Path.Combine(scratch, "verification-reports", id);
+        var (exitCode, stdout, stderr) = await AssessProcess.RunAsync(
+            new Dictionary<string, string>
+            {
+                ["Scenarios__LibraryPath"] = Path.Combine(RepositoryRoot.Path, "scenarios"),
+                ["ASSESSMENTS_SCRATCH"] = scratch,
+                ["XDG_CACHE_HOME"] = Path.Combine(scratch, "cache"),
+            },
+            TimeSpan.FromMinutes(25),
+            "scenario", "verify", id, "--local", "--reports", reports);
+
+        // The output carries the template's failures, the before/after table and every problem.
+        TestContext.Current.TestOutputHelper?.WriteLine(stdout);
+        Assert.True(exitCode == 0, $"{id} did not verify (exit {exitCode}); reports in {reports}\n{stdout}\n{stderr}");
+        Assert.Contains($"{id}: verified.", stdout);
+        Assert.Matches(@"\* +[0-9.]+ +[0-9.]+ +[0-9.]+x", stdout);
+    }
+}
