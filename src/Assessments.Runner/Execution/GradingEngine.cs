@@ -86,8 +86,10 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             await RunPublicTestsAsync(testsDatabase, fakesUrl);
 
             // The service, configured by the contract.
-            var environment = Placeholders.Fill(_manifest.Service.Environment, host.AllocatePort(), serviceDatabase.ServiceConnectionString, fakesUrl);
-            var serviceUrl = $"http://127.0.0.1:{Placeholders.PortOf(environment)}";
+            // The service gets exactly the contract's environment; the port is also where the grader looks.
+            var port = host.AllocatePort();
+            var environment = Placeholders.Fill(_manifest.Service.Environment, port, serviceDatabase.ServiceConnectionString, fakesUrl);
+            var serviceUrl = $"http://127.0.0.1:{port}";
             var serviceDll = $"{PublishFolder}/{Path.GetFileNameWithoutExtension(_manifest.Service.Project)}.dll";
             var service = await StartServiceAsync(serviceDll, environment, serviceUrl);
             if (service is null)

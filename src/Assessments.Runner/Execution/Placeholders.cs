@@ -21,15 +21,8 @@ public static partial class Placeholders
             });
         }
 
-        // Remember the port for the caller: it is the one the health check and the tests use.
-        filled[PortKey] = port.ToString(CultureInfo.InvariantCulture);
         return filled;
     }
-
-    /// <summary>The port <see cref="Fill"/> assigned.</summary>
-    public static int PortOf(IReadOnlyDictionary<string, string> filled) => int.Parse(filled[PortKey], CultureInfo.InvariantCulture);
-
-    private const string PortKey = "ASSESS_SERVICE_PORT";
 
     [GeneratedRegex(@"\{([^{}]*)\}")]
     private static partial Regex Token();
