@@ -159,3 +159,10 @@ docker_stop() {
 build_assess() {
   "$ROOT/scripts/build-assess"
 }
+
+# sandbox_image_ensure : the sandbox image gradings run in, for this checkout's Dockerfile and the
+# host's .NET SDK (assess sandbox build-image). Needs the engine up. The first build on a machine
+# runs debootstrap (about 2 minutes, needs root and the Debian mirror); later calls find the tag.
+sandbox_image_ensure() {
+  "$ROOT/assess" sandbox build-image
+}

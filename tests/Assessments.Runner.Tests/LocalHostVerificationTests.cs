@@ -20,8 +20,8 @@ public sealed class LocalHostVerificationTests
         var path = Path.Combine(library.FullName, "first-scenario");
         await ScenarioScaffold.WriteAsync("first-scenario", path, ct);
         var package = ScenarioPackage.Load(path).GetPackageOrThrow(path);
-        var options = GradingEngineOptions.ForThisMachine() with { GraderBuildCache = Path.Combine(library.FullName, "cache") };
-        var verifier = new ScenarioVerifier(new GradingEngine(options), () => LocalHost.Create(Scratch, candidateSubmission: false));
+        var options = new GradingEngineOptions(Path.Combine(library.FullName, "cache"));
+        var verifier = new ScenarioVerifier(new GradingEngine(options), new LocalHostFactory(Scratch));
 
         var result = await verifier.VerifyAsync(package, ct);
         library.Delete(recursive: true);

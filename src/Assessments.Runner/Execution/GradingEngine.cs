@@ -20,13 +20,14 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
     private const string FakesBinFolder = "out/fakes";
 
     /// <summary>Grades <paramref name="request"/> on <paramref name="host"/>.</summary>
-    public async Task<GradingReport> RunAsync(GradingRequest request, IGradingHost host, CancellationToken cancellationToken)
+    /// <param name="progress">Told when each stage starts and ends, for a live display.</param>
+    public async Task<GradingReport> RunAsync(GradingRequest request, IGradingHost host, CancellationToken cancellationToken, IProgress<GradingProgress>? progress = null)
     {
-        var run = new Run(request, host, options, cancellationToken);
+        var run = new Run(request, host, options, progress, cancellationToken);
         return await run.ExecuteAsync();
     }
 
-    private sealed class Run(GradingRequest request, IGradingHost host, GradingEngineOptions options, CancellationToken cancellationToken)
+    private sealed class Run(GradingRequest request, IGradingHost host, GradingEngineOptions options, IProgress<GradingProgress>? progress, CancellationToken cancellationToken)
     {
         private readonly ScenarioManifest _manifest = request.Package.Manifest;
         private readonly List<StageOutcome> _stages = [];
@@ -34,6 +35,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
         private readonly List<IBackgroundProcess> _processes = [];
         private GradingDatabase? _database;
+        private string _lastServiceOutput = "";
 
         public async Task<GradingReport> ExecuteAsync()
         {
@@ -62,7 +64,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private async Task<GradingReport> PlanAsync()
         {
             // Grader side first: every grader listener is up before candidate code runs, build included.
-            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, options.PostgresBin, cancellationToken));
+            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, host.PostgresBin, cancellationToken));
             var serviceDatabase = await _database.CreateServiceDatabaseAsync("svc_candidate", cancellationToken);
             var testsDatabase = await _database.CreateServiceDatabaseAsync("svc_candidate_tests", cancellationToken);
 
@@ -72,18 +74,26 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
             // Candidate side.
             await host.PutFilesAsync(Side.Candidate, ServiceFolder, request.Tree, cancellationToken);
+            if (await RestoreAsync() is { } refused)
+            {
+                return refused;
+            }
+
             var build = await Command(Side.Candidate, "build", "dotnet",
-                ["publish", _manifest.Service.Project, "-c", "Release", "-o", $"../{PublishFolder}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
+                ["publish", _manifest.Service.Project, "-c", "Release", "--no-restore", "-o", $"../{PublishFolder}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
                 ServiceFolder, _manifest.Limits.Build);
             if (!build.Succeeded)
             {
                 SkipHiddenTests("the service did not build");
-                return build.TimedOut
-                    ? Report(ReportStatus.Fail, Verdict.TimedOut, "build", $"The build ran past {_manifest.Limits.Build}.")
-                    : Report(ReportStatus.Fail, Verdict.BuildFailed, "build", BuildErrors(build.Output));
+                return LimitReport(build, "build", _manifest.Limits.Build)
+                    ?? Report(ReportStatus.Fail, Verdict.BuildFailed, "build", BuildErrors(build.Output));
             }
 
-            await RunPublicTestsAsync(testsDatabase, fakesUrl);
+            if (await RunPublicTestsAsync(testsDatabase, fakesUrl) is { } stopped)
+            {
+                SkipHiddenTests("the public tests ran past their limit");
+                return stopped;
+            }
 
             // The service, configured by the contract.
             // The service gets exactly the contract's environment; the port is also where the grader looks.
@@ -95,7 +105,8 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             if (service is null)
             {
                 SkipHiddenTests("the service did not start");
-                return Report(ReportStatus.Fail, Verdict.TestsFailed, "start", $"The service did not answer {_manifest.Service.Health} within {_manifest.Service.StartupTimeout}.");
+                return await ServiceLimitReportAsync("start")
+                    ?? Report(ReportStatus.Fail, Verdict.TestsFailed, "start", $"The service did not answer {_manifest.Service.Health} within {_manifest.Service.StartupTimeout}: {GradingDatabase.Tail(_lastServiceOutput)}");
             }
 
             var metricsFile = "metrics.jsonl";
@@ -109,7 +120,8 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                     if (service is null)
                     {
                         SkipHiddenTests("the service did not start again after the restart", fromPhase: phase.Name);
-                        return Report(ReportStatus.Fail, Verdict.TestsFailed, $"restart:{phase.Name}", "The service did not start again after the restart.");
+                        return await ServiceLimitReportAsync($"restart:{phase.Name}")
+                            ?? Report(ReportStatus.Fail, Verdict.TestsFailed, $"restart:{phase.Name}", $"The service did not start again after the restart: {GradingDatabase.Tail(_lastServiceOutput)}");
                     }
                 }
 
@@ -117,6 +129,14 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                     [$"{hidden}", "-noLogo", "-noColor", "-parallelMode", "none", "-trait", $"Phase={phase.Name}", "-result-xml", $"results-{phase.Name}.xml"],
                     null, _manifest.Limits.Tests,
                     HiddenEnvironment(serviceUrl, serviceDatabase, fakesUrl, metricsFile));
+                if (result.TimedOut)
+                {
+                    // A service that stops answering holds the hidden tests up until their limit.
+                    SkipHiddenTests($"the hidden tests of phase {phase.Name} ran past their limit", fromPhase: phase.Name);
+                    return await ServiceLimitReportAsync($"hidden-tests:{phase.Name}")
+                        ?? Report(ReportStatus.Fail, Verdict.TimedOut, $"hidden-tests:{phase.Name}", $"The hidden tests of phase {phase.Name} ran past their limit of {_manifest.Limits.Tests}.");
+                }
+
                 var xml = await host.ReadFileAsync(Side.Grader, $"results-{phase.Name}.xml", cancellationToken);
                 if (xml is null)
                 {
@@ -135,9 +155,14 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 throw new GradingInfrastructureException("hidden-tests", $"Declared hidden tests did not run: {string.Join(", ", missing)}.");
             }
 
-            return failed.Count == 0
-                ? Report(ReportStatus.Pass, Verdict.Passed, null, null, metrics)
-                : Report(ReportStatus.Fail, Verdict.TestsFailed, $"hidden-tests:{failed[0].Phase}", $"{failed.Count} of {hiddenResults.Count} hidden tests failed.", metrics);
+            if (failed.Count == 0)
+            {
+                return Report(ReportStatus.Pass, Verdict.Passed, null, null, metrics);
+            }
+
+            var stage = $"hidden-tests:{failed[0].Phase}";
+            return await ServiceLimitReportAsync(stage, metrics)
+                ?? Report(ReportStatus.Fail, Verdict.TestsFailed, stage, $"{failed.Count} of {hiddenResults.Count} hidden tests failed.", metrics);
         }
 
         private async Task<string?> StartFakesAsync()
@@ -166,19 +191,19 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
             // The grader's projects belong to the immutable version: build them once per content hash.
             var cache = options.GraderBuildCache is { } root
-                ? Path.Combine(root, request.Package.ContentHash, project.Replace('/', '_'))
+                ? Path.Combine(root, request.Package.ContentHash, host.BuildCacheScope, project.Replace('/', '_'))
                 : null;
             if (cache is not null && File.Exists(Path.Combine(cache, ".complete")))
             {
                 var started = Stopwatch.StartNew();
                 var (cached, _) = Scenarios.PackageFiles.Read(cache, cache);
                 await host.PutFilesAsync(Side.Grader, output, cached.Where(f => f.Path != ".complete"), cancellationToken);
-                _stages.Add(new StageOutcome($"{stage}:cached", Side.Grader, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
+                Record(new StageOutcome($"{stage}:cached", Side.Grader, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
                 return dll;
             }
 
             var result = await Command(Side.Grader, stage, "dotnet",
-                ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
+                ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo", .. RestoreConfig("-p:RestoreConfigFile=")],
                 null, _manifest.Limits.Build);
             if (!result.Succeeded)
             {
@@ -217,65 +242,139 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             }
         }
 
-        private async Task RunPublicTestsAsync(ServiceDatabase database, string? fakesUrl)
+        /// <summary>Runs the candidate's own tests; a report only when they ran past their limit
+        /// (the side's container is gone then, so the grading cannot go on).</summary>
+        private async Task<GradingReport?> RunPublicTestsAsync(ServiceDatabase database, string? fakesUrl)
         {
             if (_manifest.Service.PublicTests is not { } project)
             {
-                return;
+                return null;
             }
 
             // Informational: the candidate's own tests, with the contract's settings on a scratch database.
             var environment = Placeholders.Fill(_manifest.Service.Environment, host.AllocatePort(), database.ServiceConnectionString, fakesUrl);
             var build = await Command(Side.Candidate, "build-public-tests", "dotnet",
-                ["build", project, "-c", "Release", "-o", "../out/public-tests", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
+                ["build", project, "-c", "Release", "--no-restore", "-o", "../out/public-tests", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
                 ServiceFolder, _manifest.Limits.Build);
+            if (build.TimedOut)
+            {
+                return LimitReport(build, "build-public-tests", _manifest.Limits.Build);
+            }
+
             if (!build.Succeeded)
             {
                 _tests.Add(new TestOutcome { Name = project, Visibility = TestVisibility.Public, Status = TestStatus.Error, Message = BuildErrors(build.Output) });
-                return;
+                return null;
             }
 
-            await Command(Side.Candidate, "public-tests", "dotnet",
+            var run = await Command(Side.Candidate, "public-tests", "dotnet",
                 [$"out/public-tests/{Path.GetFileNameWithoutExtension(project)}.dll", "-noLogo", "-noColor", "-result-xml", "public-tests.xml"],
                 null, _manifest.Limits.Tests, environment);
+            if (run.TimedOut)
+            {
+                return LimitReport(run, "public-tests", _manifest.Limits.Tests);
+            }
+
             var xml = await host.ReadFileAsync(Side.Candidate, "public-tests.xml", cancellationToken);
             if (xml is not null)
             {
-                _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false));
+                try
+                {
+                    _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false));
+                }
+                catch (Exception e) when (e is System.Xml.XmlException or FormatException or InvalidOperationException)
+                {
+                    // The candidate's side wrote it: a broken file is their tests' problem, not the grading's.
+                    _tests.Add(new TestOutcome { Name = project, Visibility = TestVisibility.Public, Status = TestStatus.Error, Message = $"The public tests' results file could not be read: {e.Message}" });
+                }
             }
+
+            return null;
         }
+
+        /// <summary>Restores the candidate's projects from the host's package source and judges
+        /// every package the restore resolved or missed against the scenario's allowed set. A
+        /// report when the restore failed or used a package outside the set.</summary>
+        private async Task<GradingReport?> RestoreAsync()
+        {
+            var projects = new[] { _manifest.Service.Project, _manifest.Service.PublicTests }.OfType<string>();
+            foreach (var project in projects)
+            {
+                var result = await Command(Side.Candidate, "restore", "dotnet",
+                    ["restore", project, "--nologo", "-nodeReuse:false", .. RestoreConfig("--configfile", separate: true)],
+                    ServiceFolder, _manifest.Limits.Build);
+                if (LimitReport(result, "restore", _manifest.Limits.Build) is { } limited)
+                {
+                    SkipHiddenTests("the service's packages did not restore");
+                    return limited;
+                }
+
+                if (host.Packages is { } source)
+                {
+                    var assetsPath = $"{ServiceFolder}/{Path.GetDirectoryName(project)?.Replace('\\', '/')}/obj/project.assets.json";
+                    var assets = await host.ReadFileAsync(Side.Candidate, assetsPath, cancellationToken);
+                    var refusal = assets is null
+                        ? $"The restore of {project} wrote no obj/project.assets.json; packages are judged from it, so the intermediate folder must stay at obj/."
+                        : AssetsFile.Judge(assets, source.Allowed);
+                    if (refusal is not null)
+                    {
+                        SkipHiddenTests("the service uses a package outside the allowed set");
+                        return Report(ReportStatus.Fail, Verdict.NotAllowed, "restore", refusal);
+                    }
+                }
+
+                if (!result.Succeeded)
+                {
+                    SkipHiddenTests("the service's packages did not restore");
+                    return Report(ReportStatus.Fail, Verdict.BuildFailed, "restore", BuildErrors(result.Output));
+                }
+            }
+
+            return null;
+        }
+
+        private string[] RestoreConfig(string option, bool separate = false) =>
+            host.Packages is not { } source ? []
+            : separate ? [option, source.ConfigFile]
+            : [option + source.ConfigFile];
+
+        /// <summary>The verdict for a command stopped by a limit: the wall clock, memory or output.</summary>
+        private GradingReport? LimitReport(CommandResult result, string stage, TimeSpan limit) =>
+            result.TimedOut ? Report(ReportStatus.Fail, Verdict.TimedOut, stage, $"The {stage} stage ran past its limit of {limit}; the side was killed.")
+            : result.Limit == LimitHit.OutOfMemory ? Report(ReportStatus.Fail, Verdict.OutOfMemory, stage, $"The {stage} stage ran out of memory; the kernel killed it.")
+            : result.Limit == LimitHit.OutputLimit ? Report(ReportStatus.Fail, Verdict.OutputLimit, stage, $"The {stage} stage printed past the output limit; the output was cut and the side's processes killed.")
+            : null;
+
+        /// <summary>The verdict when the service itself hit a limit while it ran.</summary>
+        private async Task<GradingReport?> ServiceLimitReportAsync(string stage, IReadOnlyList<MetricOutcome>? metrics = null) =>
+            await host.LimitHitAsync(Side.Candidate, cancellationToken) switch
+            {
+                LimitHit.OutOfMemory => Report(ReportStatus.Fail, Verdict.OutOfMemory, stage, $"The service ran out of memory; the kernel killed it. {GradingDatabase.Tail(_lastServiceOutput, 5)}", metrics),
+                LimitHit.OutputLimit => Report(ReportStatus.Fail, Verdict.OutputLimit, stage, "The service printed past the output limit; the output was cut and the service killed.", metrics),
+                _ => null,
+            };
 
         private async Task<IBackgroundProcess?> StartServiceAsync(string dll, IReadOnlyDictionary<string, string> environment, string serviceUrl)
         {
+            progress?.Report(new GradingProgress("start", Side.Candidate, null));
             var started = Stopwatch.StartNew();
             var process = await host.StartAsync(Side.Candidate, new CommandSpec("dotnet", [dll], null, environment, Timeout.InfiniteTimeSpan), cancellationToken);
             _processes.Add(process);
             var healthy = await WaitForHealthAsync(serviceUrl + _manifest.Service.Health, process, _manifest.Service.StartupTimeout);
-            _stages.Add(new StageOutcome("start", Side.Candidate, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
+            Record(new StageOutcome("start", Side.Candidate, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
+            _lastServiceOutput = process.Output;
             return healthy ? process : null;
         }
 
         private async Task<bool> WaitForHealthAsync(string url, IBackgroundProcess process, TimeSpan timeout)
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            // The probe runs where the sides meet: on the host's view of the shared loopback.
             var deadline = DateTime.UtcNow + timeout;
             while (DateTime.UtcNow < deadline && !process.HasExited)
             {
-                try
+                if (await host.ProbeHttpAsync(url, cancellationToken))
                 {
-                    using var response = await http.GetAsync(url, cancellationToken);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return true;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Listening but slow; try again.
+                    return true;
                 }
 
                 await Task.Delay(250, cancellationToken);
@@ -304,17 +403,25 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
         private async Task<CommandResult> Command(Side side, string stage, string program, IReadOnlyList<string> args, string? workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
         {
+            progress?.Report(new GradingProgress(stage, side, null));
             var result = await host.RunAsync(side, new CommandSpec(program, args, workingDirectory, environment ?? new Dictionary<string, string>(), timeout), cancellationToken);
-            _stages.Add(new StageOutcome(stage, side, result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 ? StageStatus.Ok : StageStatus.Failed, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode));
+            Record(new StageOutcome(stage, side, result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 ? StageStatus.Ok : StageStatus.Failed, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode));
             return result;
         }
 
         private async Task<T> Stage<T>(string name, Side side, Func<Task<T>> action)
         {
+            progress?.Report(new GradingProgress(name, side, null));
             var started = Stopwatch.StartNew();
             var value = await action();
-            _stages.Add(new StageOutcome(name, side, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
+            Record(new StageOutcome(name, side, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
             return value;
+        }
+
+        private void Record(StageOutcome stage)
+        {
+            _stages.Add(stage);
+            progress?.Report(new GradingProgress(stage.Name, stage.Side, stage));
         }
 
         private void SkipHiddenTests(string reason, string? fromPhase = null)
@@ -361,7 +468,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             Tests = _tests,
             Metrics = metrics ?? Metrics(new Dictionary<string, List<double>>()),
             Stages = _stages,
-            Environment = new RunEnvironment(host.Name, null, host.Isolation),
+            Environment = new RunEnvironment(host.Name, host.ImageDigest, host.Isolation),
             StartedAt = _startedAt,
             FinishedAt = DateTimeOffset.UtcNow,
         };
@@ -395,3 +502,6 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
     [GeneratedRegex(@"^.*(error|Error) [A-Z]+[0-9]+:.*$", RegexOptions.Multiline)]
     private static partial Regex BuildError();
 }
+
+/// <summary>A stage started (<paramref name="Finished"/> null) or ended.</summary>
+public sealed record GradingProgress(string Stage, Side Side, StageOutcome? Finished);

@@ -30,19 +30,17 @@ public sealed record GradingRequest(
 }
 
 /// <summary>Settings of the engine itself.</summary>
-/// <param name="PostgresBin">Folder of the PostgreSQL server binaries on the grader side.</param>
 /// <param name="GraderBuildCache">Where builds of a version's hidden tests and fakes are kept, by
-/// content hash, so each version builds them once; null to build them in every grading.</param>
-public sealed record GradingEngineOptions(string PostgresBin, string? GraderBuildCache = null)
+/// content hash and the host's build scope, so each version builds them once; null to build them
+/// in every grading.</param>
+public sealed record GradingEngineOptions(string? GraderBuildCache = null)
 {
-    /// <summary>The newest <c>/usr/lib/postgresql/*/bin</c> on this machine.</summary>
-    public static GradingEngineOptions ForThisMachine()
-    {
-        var bin = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
-            : null;
-        return new GradingEngineOptions(
-            bin ?? throw new InvalidOperationException("No PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install Debian's postgresql package."),
-            Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Path.GetTempPath(), "assessments-cache"), "grader-builds"));
-    }
+    /// <summary>The machine's cache folder: <c>$XDG_CACHE_HOME/assessments</c>, or <c>/tmp/assessments-cache</c>.</summary>
+    public static string CacheRoot =>
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+            ? Path.Combine(xdg, "assessments")
+            : Path.Combine(Path.GetTempPath(), "assessments-cache");
+
+    /// <summary>Grader builds cached under <see cref="CacheRoot"/>.</summary>
+    public static GradingEngineOptions ForThisMachine() => new(Path.Combine(CacheRoot, "grader-builds"));
 }

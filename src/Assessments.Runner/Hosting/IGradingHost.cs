@@ -14,6 +14,20 @@ public interface IGradingHost : IAsyncDisposable
     /// <summary>What each side observed about its own isolation.</summary>
     IReadOnlyDictionary<string, string> Isolation { get; }
 
+    /// <summary>The sandbox image's id (<c>sha256:…</c>); null on a host without one.</summary>
+    string? ImageDigest { get; }
+
+    /// <summary>Folder of the PostgreSQL server binaries on the grader side.</summary>
+    string PostgresBin { get; }
+
+    /// <summary>What builds of the grader's projects depend on besides the scenario version (the
+    /// image, or the machine): builds are cached per version and scope.</summary>
+    string BuildCacheScope { get; }
+
+    /// <summary>Where the sides restore NuGet packages from and which packages that allows; null
+    /// when restores use the machine's own configuration (the local host).</summary>
+    PackageSource? Packages { get; }
+
     /// <summary>The absolute path of <paramref name="relative"/> in a side's workspace, as that side's processes see it.</summary>
     string PathOf(Side side, string relative);
 
@@ -34,7 +48,30 @@ public interface IGradingHost : IAsyncDisposable
 
     /// <summary>Starts a long-running process (a service, the fakes, PostgreSQL's postmaster is run by <see cref="RunAsync"/>).</summary>
     Task<IBackgroundProcess> StartAsync(Side side, CommandSpec command, CancellationToken cancellationToken);
+
+    /// <summary>One GET of <paramref name="url"/> on the shared loopback, from the grader's side:
+    /// true when it answered 2xx.</summary>
+    Task<bool> ProbeHttpAsync(string url, CancellationToken cancellationToken);
+
+    /// <summary>The limit a side's processes ran into since the grading began, if any (the kernel
+    /// killed one for memory, or one printed past the output cap).</summary>
+    Task<LimitHit?> LimitHitAsync(Side side, CancellationToken cancellationToken);
 }
+
+/// <summary>A limit that stopped a side's process.</summary>
+public enum LimitHit
+{
+    /// <summary>Killed by the kernel for memory.</summary>
+    OutOfMemory,
+
+    /// <summary>Printed past the output cap; cut and killed.</summary>
+    OutputLimit,
+}
+
+/// <summary>An offline package source and the packages it holds.</summary>
+/// <param name="ConfigFile">The NuGet configuration restores use, as the sides see it.</param>
+/// <param name="Allowed">Every package the source holds, as lower-case <c>id/version</c>.</param>
+public sealed record PackageSource(string ConfigFile, IReadOnlySet<string> Allowed);
 
 /// <summary>A command on a side. Paths are relative to the side's workspace.</summary>
 /// <param name="FileName">The program (<c>dotnet</c>, <c>initdb</c>).</param>
@@ -57,7 +94,8 @@ public sealed record CommandSpec(
 /// <param name="OutputTruncated">True when output passed the cap and was cut.</param>
 /// <param name="TimedOut">True when it was killed at its timeout.</param>
 /// <param name="Duration">Wall-clock time.</param>
-public sealed record CommandResult(int ExitCode, string Output, bool OutputTruncated, bool TimedOut, TimeSpan Duration)
+/// <param name="Limit">The limit that stopped it, if one did.</param>
+public sealed record CommandResult(int ExitCode, string Output, bool OutputTruncated, bool TimedOut, TimeSpan Duration, LimitHit? Limit = null)
 {
     /// <summary>Exited 0 in time.</summary>
     public bool Succeeded => ExitCode == 0 && !TimedOut;

@@ -16,9 +16,10 @@ public sealed class LocalHost : IGradingHost
     private readonly HashSet<int> _ports = [];
     private readonly HashSet<Side> _ownedByDatabaseOwner = [];
 
-    private LocalHost(string root)
+    private LocalHost(string root, string postgresBin)
     {
         _root = root;
+        PostgresBin = postgresBin;
     }
 
     /// <inheritdoc />
@@ -30,6 +31,18 @@ public sealed class LocalHost : IGradingHost
         ["sides"] = "processes of one user on the host; no sandbox (local host, trusted code only)",
         ["network"] = "host network",
     };
+
+    /// <inheritdoc />
+    public string? ImageDigest => null;
+
+    /// <inheritdoc />
+    public string PostgresBin { get; }
+
+    /// <inheritdoc />
+    public string BuildCacheScope => "local";
+
+    /// <inheritdoc />
+    public PackageSource? Packages => null;
 
     /// <summary>The scratch directory; removed on dispose.</summary>
     public string Root => _root;
@@ -44,12 +57,44 @@ public sealed class LocalHost : IGradingHost
                 "The local host runs trusted code only (authors' scenarios, tests); candidate submissions are graded in the Docker sandbox.");
         }
 
+        var postgresBin = FindPostgresBin();
         var root = Path.Combine(scratch, $"grading-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         // The database owner (postgres, when running as root) must reach the grader's folder.
         File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        return new LocalHost(root);
+        return new LocalHost(root, postgresBin);
     }
+
+    /// <summary>The newest <c>/usr/lib/postgresql/*/bin</c> on this machine.</summary>
+    private static string FindPostgresBin()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        return bin ?? throw new InvalidOperationException("No PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install Debian's postgresql package.");
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ProbeHttpAsync(string url, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync(url, cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<LimitHit?> LimitHitAsync(Side side, CancellationToken cancellationToken) => Task.FromResult<LimitHit?>(null);
 
     /// <summary>A side's workspace folder.</summary>
     public string SidePath(Side side) => Path.Combine(_root, side.ToString().ToLowerInvariant());

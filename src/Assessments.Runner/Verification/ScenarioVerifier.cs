@@ -40,7 +40,7 @@ public sealed record VerificationResult(
 /// with its declared message (so a test failing for another reason, a refused connection say,
 /// does not count) and every guard passes there, everything passes on template + solution, the primary metric improves at
 /// least <see cref="MinimumImprovement"/>x, and each variant gets its declared outcome.</summary>
-public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> hosts)
+public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory hosts)
 {
     /// <summary>How much better the reference solution must be on the primary metric.</summary>
     public const double MinimumImprovement = 5;
@@ -83,7 +83,7 @@ public sealed class ScenarioVerifier(GradingEngine engine, Func<IGradingHost> ho
 
     private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, IReadOnlyDictionary<string, List<double>>? baseline, CancellationToken cancellationToken)
     {
-        await using var host = hosts();
+        await using var host = await hosts.CreateAsync(package, candidateSubmission: false, cancellationToken);
         return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), baseline), host, cancellationToken);
     }
 

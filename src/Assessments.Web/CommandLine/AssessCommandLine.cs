@@ -20,6 +20,7 @@ public static class AssessCommandLine
             DemoCommands.SeedDemo(),
             AdminCommands.Admin(),
             Features.Scenarios.ScenarioCommands.Scenario(),
+            Features.Sandbox.SandboxCommands.Sandbox(),
         };
 
         // With no command, serve both roles: what `dotnet run` expects.

@@ -13,6 +13,9 @@ public enum GradingStatus
     Completed,
     Failed,
     Cancelled,
+
+    /// <summary>Not graded: a newer push of the same assessment was waiting (final submissions never are).</summary>
+    Superseded,
 }
 
 /// <summary>One execution of the grading plan. A retried Hangfire job reuses the row and bumps

@@ -19,10 +19,7 @@ public static class HealthExtensions
 
         if (roles.HasFlag(ServerRoles.Worker))
         {
-            builder.Services.AddOptions<SandboxOptions>()
-                .BindConfiguration(SandboxOptions.Section)
-                .ValidateDataAnnotations()
-                .ValidateOnStart();
+            builder.AddSandboxOptions();
             checks.AddCheck<DockerEngineHealthCheck>("docker", tags: [Ready]);
         }
 

@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Assessments.Runner.Execution;
+using Assessments.Runner.Sandbox;
+using Assessments.Runner.Submissions;
 
 namespace Assessments.Web.Features.Sandbox;
 
@@ -12,6 +15,23 @@ public sealed class SandboxOptions : IValidatableObject
 
     /// <summary>How long a readiness check waits for the engine to answer.</summary>
     public TimeSpan DockerPingTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The image to grade in, by name; empty for the one <c>assess sandbox build-image</c>
+    /// builds for this machine's inputs. Set it where the worker runs in a container and the image
+    /// was built elsewhere.</summary>
+    public string? Image { get; set; }
+
+    /// <summary>Offline package feeds and grader builds, per scenario version.</summary>
+    public string CacheFolder { get; set; } = GradingEngineOptions.CacheRoot;
+
+    /// <summary>Limits of every sandbox container.</summary>
+    public SandboxLimits Limits { get; set; } = new();
+
+    /// <summary>The least isolation candidate code runs under; below it gradings are refused.</summary>
+    public IsolationMinimum Minimum { get; set; } = new();
+
+    /// <summary>How much of a candidate's tree is read.</summary>
+    public TreeLimits Tree { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

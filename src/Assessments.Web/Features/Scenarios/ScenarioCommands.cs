@@ -1,6 +1,11 @@
 using System.CommandLine;
+using Assessments.Runner.Execution;
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Verification;
 using Assessments.Scenarios;
 using Assessments.Web.CommandLine;
+using Assessments.Web.Features.Sandbox;
+using Microsoft.Extensions.Options;
 using Assessments.Web.Hosting;
 
 namespace Assessments.Web.Features.Scenarios;
@@ -53,7 +58,7 @@ public static class ScenarioCommands
     {
         var id = new Argument<string>("id") { Description = "The scenario's id (its folder name) or a path to a package folder." };
         var dir = LibraryOption();
-        var local = new Option<bool>("--local") { Description = "Run on this machine's processes (trusted code only: authors and tests). Required until the Docker host lands." };
+        var local = new Option<bool>("--local") { Description = "Run on this machine's processes instead of the Docker sandbox (trusted code only: authors and tests; faster to iterate)." };
         var reports = new Option<DirectoryInfo?>("--reports") { Description = "Write each grading's report (results.schema.json) into this folder." };
         var command = new Command("verify", "Check a package does what its manifest says: every hidden test fails on the template with its declared message, all pass on template + solution, the primary metric improves at least 5x, variants get their declared outcome. Prints the before/after table; exit code 1 when not verified.")
         {
@@ -61,11 +66,6 @@ public static class ScenarioCommands
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            if (!parse.GetValue(local))
-            {
-                throw new CommandException("only the local host can verify for now: pass --local (it runs the scenario's code as processes on this machine)");
-            }
-
             var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir));
             if (result.Package is not { } package)
             {
@@ -73,10 +73,33 @@ public static class ScenarioCommands
                 return Invalid;
             }
 
-            var engine = new Assessments.Runner.Execution.GradingEngine(Assessments.Runner.Execution.GradingEngineOptions.ForThisMachine());
-            var scratch = Environment.GetEnvironmentVariable("ASSESSMENTS_SCRATCH") ?? Path.GetTempPath();
-            var verifier = new Assessments.Runner.Verification.ScenarioVerifier(engine, () => Assessments.Runner.Hosting.LocalHost.Create(scratch, candidateSubmission: false));
-            Console.WriteLine($"Verifying {display} ({package.ContentHash[..12]}) on the local host: template, solution and {package.Manifest.Variants.Count} variant(s) ...");
+            IGradingHostFactory hosts;
+            GradingEngineOptions engineOptions;
+            IHost? sandboxHost = null;
+            if (parse.GetValue(local))
+            {
+                hosts = new LocalHostFactory(Environment.GetEnvironmentVariable("ASSESSMENTS_SCRATCH") ?? Path.GetTempPath());
+                engineOptions = GradingEngineOptions.ForThisMachine();
+            }
+            else
+            {
+                sandboxHost = CommandHost.StartHost(builder => builder.AddSandbox());
+                var runtime = sandboxHost.Services.GetRequiredService<SandboxRuntime>();
+                try
+                {
+                    hosts = await runtime.HostsAsync(cancellationToken);
+                }
+                catch (SandboxUnavailableException e)
+                {
+                    throw new CommandException(e.Message);
+                }
+
+                engineOptions = new GradingEngineOptions(Path.Combine(sandboxHost.Services.GetRequiredService<IOptions<SandboxOptions>>().Value.CacheFolder, "grader-builds"));
+            }
+
+            using var disposeSandbox = sandboxHost;
+            var verifier = new ScenarioVerifier(new GradingEngine(engineOptions), hosts);
+            Console.WriteLine($"Verifying {display} ({package.ContentHash[..12]}) {(sandboxHost is null ? "on the local host" : "in the Docker sandbox")}: template, solution and {package.Manifest.Variants.Count} variant(s) ...");
             var verification = await verifier.VerifyAsync(package, cancellationToken);
 
             if (parse.GetValue(reports) is { } folder)

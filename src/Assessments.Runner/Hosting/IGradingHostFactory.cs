@@ -1,0 +1,37 @@
+using Assessments.Runner.Sandbox;
+using Assessments.Scenarios;
+using Docker.DotNet;
+
+namespace Assessments.Runner.Hosting;
+
+/// <summary>Makes a fresh host for each grading.</summary>
+public interface IGradingHostFactory
+{
+    /// <summary>A host ready to grade a tree of <paramref name="package"/>.</summary>
+    /// <param name="candidateSubmission">True for a candidate's code; only a sandbox accepts it.</param>
+    Task<IGradingHost> CreateAsync(ScenarioPackage package, bool candidateSubmission, CancellationToken cancellationToken);
+}
+
+/// <summary>Local hosts in scratch folders under <paramref name="scratch"/>: trusted code only.</summary>
+public sealed class LocalHostFactory(string scratch) : IGradingHostFactory
+{
+    /// <inheritdoc />
+    public Task<IGradingHost> CreateAsync(ScenarioPackage package, bool candidateSubmission, CancellationToken cancellationToken) =>
+        Task.FromResult<IGradingHost>(LocalHost.Create(scratch, candidateSubmission));
+}
+
+/// <summary>Docker hosts on one engine and image, each with its scenario version's offline feed and limits.</summary>
+public sealed class DockerHostFactory(IDockerClient docker, SandboxImage image, OfflineFeeds feeds, SandboxLimits limits, IsolationMinimum minimum) : IGradingHostFactory
+{
+    /// <inheritdoc />
+    public async Task<IGradingHost> CreateAsync(ScenarioPackage package, bool candidateSubmission, CancellationToken cancellationToken)
+    {
+        var manifest = package.Manifest;
+        var feed = await feeds.EnsureAsync(package, cancellationToken);
+        var rounds = manifest.Phases.Count + 2;
+        // Past this, every limit of the plan has certainly passed: whatever is left is abandoned.
+        var expires = DateTimeOffset.UtcNow + (3 * manifest.Limits.Build) + (rounds * (manifest.Limits.Tests + manifest.Service.StartupTimeout)) + TimeSpan.FromMinutes(15);
+        var settings = new DockerHostSettings(image, limits, minimum, feed, manifest.Limits.MemoryBytes, manifest.Limits.Processes);
+        return await DockerHost.CreateAsync(docker, settings, expires, cancellationToken);
+    }
+}

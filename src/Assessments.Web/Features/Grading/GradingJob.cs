@@ -1,0 +1,205 @@
+using System.Text;
+using Assessments.Runner.Execution;
+using Assessments.Runner.Results;
+using Assessments.Runner.Submissions;
+using Assessments.Scenarios;
+using Assessments.Web.Data;
+using Assessments.Web.Features.Jobs;
+using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Sandbox;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Assessments.Web.Features.Grading;
+
+/// <summary>Grades one submission: loads it, reads its commit (links never followed, limits checked
+/// first), runs the scenario version's plan in the Docker sandbox, and stores the report with its
+/// rows. Safe to run again: a completed grading is left alone and a rerun replaces every row of the
+/// run in one transaction. A submission that is no longer its assessment's newest is marked
+/// superseded instead of graded, unless it is the final one. A sandbox error (ours) is retried; a
+/// candidate's failure is a verdict and is not.</summary>
+public sealed class GradingJob(
+    AssessmentsDbContext db,
+    SandboxRuntime sandbox,
+    IOptions<RepositoryOptions> repositories,
+    IOptions<SandboxOptions> sandboxOptions,
+    ILogger<GradingJob> logger)
+{
+    /// <summary>Runs before a sandbox error becomes the grading's final verdict.</summary>
+    public const int MaxAttempts = 3;
+
+    private const int LogCap = 64 * 1024;
+
+    [Queue(JobQueues.Grading)]
+    [AutomaticRetry(Attempts = MaxAttempts - 1, DelaysInSeconds = [10, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(Guid gradingRunId, CancellationToken cancellationToken)
+    {
+        var run = await db.GradingRuns
+            .Include(r => r.Submission).ThenInclude(s => s!.Assessment).ThenInclude(a => a!.Organisation)
+            .Include(r => r.ScenarioVersion).ThenInclude(v => v!.Archive)
+            .SingleOrDefaultAsync(r => r.Id == gradingRunId, cancellationToken);
+        if (run is null || run.Status is GradingStatus.Completed or GradingStatus.Superseded or GradingStatus.Cancelled)
+        {
+            return;
+        }
+
+        var submission = run.Submission ?? throw new InvalidOperationException($"Grading {run.Id} has no submission.");
+        if (!submission.IsFinal && await IsSupersededAsync(submission, cancellationToken))
+        {
+            run.Status = GradingStatus.Superseded;
+            run.FinishedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogInformation("Grading {GradingRunId} superseded: a newer push of assessment {AssessmentId} is waiting", run.Id, submission.AssessmentId);
+            return;
+        }
+
+        run.Attempt++;
+        run.Status = GradingStatus.Running;
+        run.StartedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+
+        var log = new StringBuilder();
+        GradingReport report;
+        try
+        {
+            report = await GradeAsync(run, submission, log, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The engine, the sandbox or a file went away: ours, so the job is retried.
+            await FinishAsync(run, null, log.Append(e.ToString()), lastAttempt: run.Attempt >= MaxAttempts, cancellationToken);
+            throw;
+        }
+
+        var retry = report.Verdict == Verdict.SandboxError && run.Attempt < MaxAttempts;
+        await FinishAsync(run, report, log, lastAttempt: !retry, cancellationToken);
+        if (retry)
+        {
+            throw new SandboxErrorException($"Grading {run.Id} attempt {run.Attempt}: sandbox error at {report.Stage}: {report.Message}");
+        }
+    }
+
+    private async Task<bool> IsSupersededAsync(Submission submission, CancellationToken cancellationToken) =>
+        await db.Submissions.AnyAsync(s => s.AssessmentId == submission.AssessmentId
+            && (s.ReceivedAt > submission.ReceivedAt || (s.ReceivedAt == submission.ReceivedAt && s.Id.CompareTo(submission.Id) > 0)), cancellationToken);
+
+    private async Task<GradingReport> GradeAsync(GradingRun run, Submission submission, StringBuilder log, CancellationToken cancellationToken)
+    {
+        var version = run.ScenarioVersion ?? throw new InvalidOperationException($"Grading {run.Id} has no scenario version.");
+        var archive = version.Archive ?? throw new InvalidOperationException($"Scenario version {version.ContentHash[..12]} has no stored archive.");
+        var loaded = await ScenarioPackage.LoadArchiveAsync(new MemoryStream(archive.Archive), $"version {version.ContentHash[..12]}", cancellationToken);
+        var package = loaded.Package ?? throw new InvalidOperationException($"The stored archive of {version.ContentHash[..12]} does not load: {string.Join("; ", loaded.Errors)}");
+        var subject = new SubjectRef(SubjectKind.Candidate, $"submission {submission.Id}", submission.CommitSha);
+        var started = DateTimeOffset.UtcNow;
+
+        CandidateTree tree;
+        try
+        {
+            tree = await ReadTreeAsync(submission, cancellationToken);
+        }
+        catch (CandidateTreeException e)
+        {
+            return GradingReports.Refused(package, subject, "fetch", e.Message, started);
+        }
+
+        foreach (var link in tree.SkippedLinks)
+        {
+            log.AppendLine($"left out (a link or submodule, never followed): {link}");
+        }
+
+        var hosts = await sandbox.HostsAsync(cancellationToken);
+        await using var host = await hosts.CreateAsync(package, candidateSubmission: true, cancellationToken);
+        var engine = new GradingEngine(new GradingEngineOptions(Path.Combine(sandboxOptions.Value.CacheFolder, "grader-builds")));
+        var progress = new Progress<GradingProgress>(p =>
+        {
+            if (p.Finished is { } stage && log.Length < LogCap)
+            {
+                log.AppendLine($"{stage.Name} [{stage.Side.ToString().ToLowerInvariant()}] {stage.Status.ToString().ToLowerInvariant()} in {stage.DurationMs / 1000:0.0} s");
+            }
+        });
+        return await engine.RunAsync(new GradingRequest(package, tree.Files, subject), host, cancellationToken, progress);
+    }
+
+    private async Task<CandidateTree> ReadTreeAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        var assessment = submission.Assessment ?? throw new InvalidOperationException($"Submission {submission.Id} has no assessment.");
+        var limits = sandboxOptions.Value.Tree;
+        if (assessment.RepositoryHost == RepositoryHost.BuiltIn)
+        {
+            var organisation = assessment.Organisation ?? throw new InvalidOperationException($"Assessment {assessment.Id} has no organisation.");
+            var path = repositories.Value.PathOf(organisation.Slug, assessment.Slug);
+            return await GitTrees.ReadAsync(path, submission.CommitSha, limits, cancellationToken);
+        }
+
+        throw new CandidateTreeException("Fetching from GitHub repositories arrives with GitHub provisioning; this assessment's repository is not on the built-in git host.");
+    }
+
+    private async Task FinishAsync(GradingRun run, GradingReport? report, StringBuilder log, bool lastAttempt, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Replaced as a whole: a rerun never leaves rows of an earlier attempt beside its own.
+        await db.TestResults.Where(t => t.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.MetricSamples.Where(m => m.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Findings.Where(f => f.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
+
+        var text = log.ToString();
+        run.Log = text.Length > LogCap ? text[..LogCap] : text;
+        run.LogTruncated = text.Length > LogCap;
+        if (report is null)
+        {
+            run.Status = lastAttempt ? GradingStatus.Failed : GradingStatus.Queued;
+        }
+        else
+        {
+            run.Report = report.ToJson();
+            run.Verdict = report.Verdict;
+            run.Stage = report.Stage is { Length: > 64 } stage ? stage[..64] : report.Stage;
+            run.ImageDigest = report.Environment.ImageDigest;
+            run.Status = report.Verdict == Verdict.SandboxError
+                ? (lastAttempt ? GradingStatus.Failed : GradingStatus.Queued)
+                : GradingStatus.Completed;
+            db.TestResults.AddRange(report.Tests.Select((t, i) => new TestResult
+            {
+                GradingRunId = run.Id,
+                Ordinal = i,
+                Name = t.Phase is null ? t.Name : $"{t.Phase}: {t.Name}",
+                Visibility = t.Visibility,
+                Status = t.Status,
+                Message = t.Message,
+                Output = t.Output,
+                DurationMs = t.DurationMs,
+            }));
+            db.MetricSamples.AddRange(report.Metrics.Select(m => new MetricSample
+            {
+                GradingRunId = run.Id,
+                Key = m.Key,
+                Unit = m.Unit,
+                Direction = m.Direction,
+                IsPrimary = m.Primary,
+                CandidateValue = m.Candidate,
+                BaselineValue = m.Baseline,
+                Spread = m.Spread,
+                BaselineSpread = m.BaselineSpread,
+                CandidateSamples = [.. m.Samples],
+                BaselineSamples = [.. m.BaselineSamples],
+            }));
+            db.Findings.AddRange(report.Findings.Select(f => new Finding
+            {
+                GradingRunId = run.Id,
+                Rule = f.Rule,
+                Severity = f.Severity,
+                Path = f.Path,
+                Line = f.Line,
+                Message = f.Message,
+            }));
+        }
+
+        run.FinishedAt = run.Status is GradingStatus.Completed or GradingStatus.Failed ? DateTimeOffset.UtcNow : null;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
+
+/// <summary>The sandbox failed on our side; the job is retried.</summary>
+public sealed class SandboxErrorException(string message) : Exception(message);

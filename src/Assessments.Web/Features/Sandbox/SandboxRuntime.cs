@@ -1,0 +1,111 @@
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
+using Assessments.Runner.Sandbox;
+using Docker.DotNet;
+using Microsoft.Extensions.Options;
+
+namespace Assessments.Web.Features.Sandbox;
+
+/// <summary>The worker's Docker sandbox: one engine client, the image for this machine's inputs,
+/// the offline feeds and the host factory every grading uses, and the isolation the containers
+/// actually get, probed from inside them.</summary>
+public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvider time, ILogger<SandboxRuntime> logger) : IDisposable
+{
+    private static readonly TimeSpan IsolationProbeLifetime = TimeSpan.FromMinutes(10);
+
+    private readonly Lazy<DockerClient> _docker = new(() => new DockerClientBuilder()
+        .WithEndpoint(new Uri(options.Value.DockerEndpoint))
+        .WithTimeout(TimeSpan.FromMinutes(10))
+        .Build());
+
+    private readonly SemaphoreSlim _probeGate = new(1, 1);
+    private (DateTimeOffset At, IReadOnlyDictionary<string, string> Isolation, IReadOnlyList<string> Shortfalls)? _probe;
+
+    /// <summary>The engine client.</summary>
+    public IDockerClient Docker => _docker.Value;
+
+    /// <summary>The image gradings run in: the one <c>Sandbox:Image</c> names, or the one built
+    /// for this machine's inputs.</summary>
+    /// <exception cref="SandboxUnavailableException">When it is not on the engine.</exception>
+    public async Task<SandboxImage> ImageAsync(CancellationToken cancellationToken)
+    {
+        var builder = new SandboxImageBuilder(Docker, new SandboxImageOptions(), message => logger.LogInformation("{Message}", message));
+        if (options.Value.Image is { Length: > 0 } name)
+        {
+            try
+            {
+                var inspect = await Docker.Images.InspectImageAsync(name, cancellationToken);
+                return new SandboxImage(name, inspect.ID, inspect.Config?.Labels?.TryGetValue(SandboxImageBuilder.InputsLabel, out var hash) == true ? hash : "");
+            }
+            catch (DockerImageNotFoundException)
+            {
+                throw new SandboxUnavailableException($"The sandbox image {name} (Sandbox:Image) is not on the engine at {options.Value.DockerEndpoint}.");
+            }
+        }
+
+        return await builder.FindAsync(cancellationToken)
+            ?? throw new SandboxUnavailableException($"The sandbox image {builder.Tag} is not built on the engine at {options.Value.DockerEndpoint}: run assess sandbox build-image (scripts/start does).");
+    }
+
+    /// <summary>A host factory for gradings in the sandbox.</summary>
+    public async Task<IGradingHostFactory> HostsAsync(CancellationToken cancellationToken)
+    {
+        var image = await ImageAsync(cancellationToken);
+        var sandbox = options.Value;
+        var feeds = new OfflineFeeds(Docker, image, sandbox.CacheFolder, message => logger.LogInformation("{Message}", message));
+        return new DockerHostFactory(Docker, image, feeds, sandbox.Limits, sandbox.Minimum);
+    }
+
+    /// <summary>The isolation a grader and a candidate container get here, read from inside them,
+    /// and every way it falls short of the operator's minimum. Probed at most every ten minutes.</summary>
+    public async Task<(IReadOnlyDictionary<string, string> Isolation, IReadOnlyList<string> Shortfalls)> IsolationAsync(CancellationToken cancellationToken)
+    {
+        await _probeGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_probe is { } cached && time.GetUtcNow() - cached.At < IsolationProbeLifetime)
+            {
+                return (cached.Isolation, cached.Shortfalls);
+            }
+
+            var image = await ImageAsync(cancellationToken);
+            var sandbox = options.Value;
+            // Probing must not be refused by the minimum it reports on.
+            var settings = new DockerHostSettings(image, sandbox.Limits, new IsolationMinimum
+            {
+                LoopbackOnly = false, NonRoot = false, NoCapabilities = false, NoNewPrivileges = false,
+                Seccomp = false, ReadOnlyRoot = false, MemoryLimit = false, PidsLimit = false,
+            }, null);
+            IReadOnlyDictionary<string, string> isolation;
+            List<string> shortfalls;
+            await using (var host = await DockerHost.CreateAsync(Docker, settings, time.GetUtcNow().AddMinutes(5), cancellationToken))
+            {
+                await host.RunAsync(Side.Candidate, new CommandSpec("true", [], null, new Dictionary<string, string>(), TimeSpan.FromSeconds(30)), cancellationToken);
+                isolation = new Dictionary<string, string>(host.Isolation);
+                shortfalls = host.IsolationReports
+                    .SelectMany(side => sandbox.Minimum.ShortfallsOf(side.Value).Select(s => $"{side.Key.ToString().ToLowerInvariant()}: {s}"))
+                    .ToList();
+            }
+
+            _probe = (time.GetUtcNow(), isolation, shortfalls);
+            return (isolation, shortfalls);
+        }
+        finally
+        {
+            _probeGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_docker.IsValueCreated)
+        {
+            _docker.Value.Dispose();
+        }
+
+        _probeGate.Dispose();
+    }
+}
+
+/// <summary>The sandbox cannot grade here; the message says what is missing.</summary>
+public sealed class SandboxUnavailableException(string message) : Exception(message);
