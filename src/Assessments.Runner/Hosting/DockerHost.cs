@@ -247,7 +247,7 @@ public sealed class DockerHost : IGradingHost
         var container = await ContainerAsync(side, cancellationToken);
         var id = Guid.NewGuid().ToString("N");
         // The process records its pid so the grader's processes can be stopped one by one.
-        string[] argv = ["sh", "-c", "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, "--", command.FileName, .. command.Arguments];
+        string[] argv = ["sh", "-c", "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, command.FileName, .. command.Arguments];
         var workingDirectory = command.WorkingDirectory is null ? Workspace : PathOf(side, command.WorkingDirectory);
         var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(argv, container.User, workingDirectory, Environment(container, command.Environment)),

@@ -11,6 +11,7 @@ internal sealed class ExecSession : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly MultiplexedStream _stream;
+    private int _disposed;
 
     private ExecSession(MultiplexedStream stream, CapturedOutput output)
     {
@@ -103,6 +104,11 @@ internal sealed class ExecSession : IAsyncDisposable
     /// <summary>Stops reading (the process itself is stopped by killing it or its container).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         try
         {

@@ -191,7 +191,7 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
             var tarPath = Path.Combine(Path.GetDirectoryName(packages)!, $"feed-{Guid.NewGuid():N}.tar");
             try
             {
-                await TarFile.CreateFromDirectoryAsync(packages, tarPath, includeBaseDirectory: false, cancellationToken);
+                await WriteTarAsync(packages, tarPath, cancellationToken);
                 await using var tar = File.OpenRead(tarPath);
                 var extract = await ExecAsync(created.ID, ["sh", "-c", "find /nuget -mindepth 1 -delete && tar -x -f - -C /nuget --no-same-owner && chmod -R a+rX /nuget && touch /nuget/.complete"], tar, cancellationToken);
                 if (extract != 0)
@@ -207,6 +207,19 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
         finally
         {
             await DockerHost.RemoveAsync(docker, created.ID);
+        }
+    }
+
+    /// <summary>Every file of the folder, dot-files included (TarFile skips what .NET calls hidden,
+    /// and NuGet's <c>.nupkg.metadata</c> is what marks a package as installed).</summary>
+    private static async Task WriteTarAsync(string folder, string tarPath, CancellationToken cancellationToken)
+    {
+        await using var output = File.Create(tarPath);
+        await using var writer = new TarWriter(output, TarEntryFormat.Pax);
+        var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 });
+        foreach (var file in files.Order(StringComparer.Ordinal))
+        {
+            await writer.WriteEntryAsync(file, Path.GetRelativePath(folder, file), cancellationToken);
         }
     }
 
