@@ -36,6 +36,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private readonly List<IBackgroundProcess> _processes = [];
         private GradingDatabase? _database;
         private string _lastServiceOutput = "";
+        private bool _lastServiceExited;
 
         public async Task<GradingReport> ExecuteAsync()
         {
@@ -105,8 +106,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             if (service is null)
             {
                 SkipHiddenTests("the service did not start");
-                return await ServiceLimitReportAsync("start")
-                    ?? Report(ReportStatus.Fail, Verdict.TestsFailed, "start", $"The service did not answer {_manifest.Service.Health} within {_manifest.Service.StartupTimeout}: {GradingDatabase.Tail(_lastServiceOutput)}");
+                return await ServiceLimitReportAsync("start") ?? NotStartedReport("start");
             }
 
             var metricsFile = "metrics.jsonl";
@@ -120,8 +120,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                     if (service is null)
                     {
                         SkipHiddenTests("the service did not start again after the restart", fromPhase: phase.Name);
-                        return await ServiceLimitReportAsync($"restart:{phase.Name}")
-                            ?? Report(ReportStatus.Fail, Verdict.TestsFailed, $"restart:{phase.Name}", $"The service did not start again after the restart: {GradingDatabase.Tail(_lastServiceOutput)}");
+                        return await ServiceLimitReportAsync($"restart:{phase.Name}") ?? NotStartedReport($"restart:{phase.Name}");
                     }
                 }
 
@@ -313,9 +312,9 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 {
                     var assetsPath = $"{ServiceFolder}/{Path.GetDirectoryName(project)?.Replace('\\', '/')}/obj/project.assets.json";
                     var assets = await host.ReadFileAsync(Side.Candidate, assetsPath, cancellationToken);
-                    var refusal = assets is null
-                        ? $"The restore of {project} wrote no obj/project.assets.json; packages are judged from it, so the intermediate folder must stay at obj/."
-                        : AssetsFile.Judge(assets, source.Allowed);
+                    var refusal = assets is not null ? AssetsFile.Judge(assets, source.Allowed)
+                        : !result.Succeeded ? null // a project that does not load: build-failed below, with its errors
+                        : $"The restore of {project} wrote no obj/project.assets.json; packages are judged from it, so the intermediate folder must stay at obj/.";
                     if (refusal is not null)
                     {
                         SkipHiddenTests("the service uses a package outside the allowed set");
@@ -345,6 +344,11 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             : result.Limit == LimitHit.OutputLimit ? Report(ReportStatus.Fail, Verdict.OutputLimit, stage, $"The {stage} stage printed past the output limit; the output was cut and the side's processes killed.")
             : null;
 
+        /// <summary>A service that exited before it answered failed; one still running at the startup limit timed out.</summary>
+        private GradingReport NotStartedReport(string stage) => _lastServiceExited
+            ? Report(ReportStatus.Fail, Verdict.TestsFailed, stage, $"The service exited before it answered {_manifest.Service.Health}: {GradingDatabase.Tail(_lastServiceOutput)}")
+            : Report(ReportStatus.Fail, Verdict.TimedOut, stage, $"The service did not answer {_manifest.Service.Health} within {_manifest.Service.StartupTimeout}: {GradingDatabase.Tail(_lastServiceOutput)}");
+
         /// <summary>The verdict when the service itself hit a limit while it ran.</summary>
         private async Task<GradingReport?> ServiceLimitReportAsync(string stage, IReadOnlyList<MetricOutcome>? metrics = null) =>
             await host.LimitHitAsync(Side.Candidate, cancellationToken) switch
@@ -363,6 +367,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             var healthy = await WaitForHealthAsync(serviceUrl + _manifest.Service.Health, process, _manifest.Service.StartupTimeout);
             Record(new StageOutcome("start", Side.Candidate, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
             _lastServiceOutput = process.Output;
+            _lastServiceExited = process.HasExited;
             return healthy ? process : null;
         }
 

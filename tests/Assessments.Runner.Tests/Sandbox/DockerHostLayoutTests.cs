@@ -9,6 +9,7 @@ namespace Assessments.Runner.Tests.Sandbox;
 /// <summary>The sandbox's layout, checked from inside the containers against the real engine:
 /// three uids, the candidate on the grader's loopback and nothing else, none of the grader's files
 /// or processes visible to it, and the grading PostgreSQL closed to its superuser from there.</summary>
+[Collection(SandboxCollection.Name)]
 public sealed class DockerHostLayoutTests(DockerSandbox sandbox)
 {
     private const string HiddenMarker = "HIDDEN-TEST-MARKER-5b0c";

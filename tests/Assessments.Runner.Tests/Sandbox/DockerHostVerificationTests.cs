@@ -9,6 +9,7 @@ namespace Assessments.Runner.Tests.Sandbox;
 
 /// <summary>The whole plan in the sandbox on a freshly scaffolded package: the same outcomes as on
 /// the local host, with the image and the isolation each side reported in every report.</summary>
+[Collection(SandboxCollection.Name)]
 public sealed class DockerHostVerificationTests(DockerSandbox sandbox)
 {
     [Fact]

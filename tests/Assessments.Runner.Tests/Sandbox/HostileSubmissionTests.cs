@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using System.Text;
+using Assessments.Runner.Execution;
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
+using Assessments.Runner.Sandbox;
+using Assessments.Scenarios;
+
+namespace Assessments.Runner.Tests.Sandbox;
+
+/// <summary>Hostile submissions on a tiny scenario with short limits, each graded in the real
+/// sandbox: the right verdict at the right stage, and afterwards nothing of it on the host (no
+/// container of the grading, no process of a sandbox uid, no disk used). The last case grades the
+/// reference solution to show the sandbox is still normal after all of them.</summary>
+[Collection(SandboxCollection.Name)]
+[TestMethodOrderer(typeof(ByNameOrderer))]
+public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenario scenario) : IClassFixture<HostileScenario>
+{
+    private const string ApiProject = "src/Greeting.Api/Greeting.Api.csproj";
+    private const string ApiProgram = "src/Greeting.Api/Program.cs";
+
+    [Fact]
+    public async Task Case01_ForkBombInTheBuildIsStoppedAtTheBuild()
+    {
+        var report = await GradeAsync(Target("sh -c 'f() { f | f & }; f' ; sleep 600"));
+        // The pids limit makes forks fail: whichever process of the build meets it first decides
+        // between a build that fails ("Out of memory", EAGAIN) and one that hangs until the wall
+        // clock kills its container. Either way it ends at the build, with nothing left behind.
+        Assert.True(report.Verdict is Verdict.TimedOut or Verdict.BuildFailed && report.Stage == "build", $"{report.Verdict} at {report.Stage}: {report.Message}");
+    }
+
+    [Fact]
+    public async Task Case02_MemoryBombAtStartupIsKilledForMemory()
+    {
+        var report = await GradeAsync(Startup("""
+            while (true)
+            {
+                // Native memory, page by page: the kernel's limit, not the GC's, is what stops it.
+                var block = System.Runtime.InteropServices.Marshal.AllocHGlobal(64 << 20);
+                for (var offset = 0; offset < 64 << 20; offset += 4096)
+                {
+                    System.Runtime.InteropServices.Marshal.WriteByte(block, offset, 1);
+                }
+            }
+            """));
+        AssertVerdict(report, Verdict.OutOfMemory, "start");
+    }
+
+    [Fact]
+    public async Task Case03_InfiniteLoopAtStartupTimesOut()
+    {
+        var report = await GradeAsync(Startup("while (true) { }"));
+        AssertVerdict(report, Verdict.TimedOut, "start");
+    }
+
+    [Fact]
+    public async Task Case04_DiskFillRunsOutOfSpaceInItsOwnWorkspace()
+    {
+        var report = await GradeAsync(Target("for i in $(seq 1 100); do dd if=/dev/zero of=fill$i bs=1M count=64 2>&1 || exit 1; done"));
+        AssertVerdict(report, Verdict.BuildFailed, "build");
+        Assert.Contains("No space left on device", report.Message);
+    }
+
+    [Fact]
+    public async Task Case05_StdoutFloodIsCutAndStopped()
+    {
+        var report = await GradeAsync(Startup("""
+            var chunk = new string('x', 1 << 16);
+            while (true) { Console.Out.Write(chunk); }
+            """));
+        AssertVerdict(report, Verdict.OutputLimit, "start");
+    }
+
+    [Fact]
+    public async Task Case06_NetworkAttemptFindsNoNetwork()
+    {
+        // TEST-NET-1 (RFC 5737): never routed anywhere. Inside the sandbox there is no route at all,
+        // so the connect fails before a packet exists.
+        var report = await GradeAsync(Startup("""
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect("192.0.2.1", 80);
+            """));
+        AssertVerdict(report, Verdict.TestsFailed, "start");
+        Assert.Contains("Network is unreachable", report.Message);
+    }
+
+    [Fact]
+    public async Task Case07_ProcessLeftRunningByTheBuildIsKilledWhenTheBuildEnds()
+    {
+        // Once the build is over, the daemon would delete the published service again and again:
+        // the restart before the second phase would find nothing to start.
+        var report = await GradeAsync(Target(
+            "setsid sh -c 'while [ ! -f /work/out/service/Greeting.Api.dll ]; do sleep 0.2; done; sleep 5; " +
+            "while true; do rm -rf /work/out/service; sleep 0.2; done' >/dev/null 2>&1 &"));
+        AssertTemplateVerdict(report);
+    }
+
+    [Fact]
+    public async Task Case08_GraderPortsAreTakenBeforeCandidateCodeRuns()
+    {
+        // The build fails if, when candidate code first runs, nothing of the grader listens yet
+        // (its ports could be squatted and PostgreSQL impersonated); the service then tries to
+        // take every port that listens and would stop if it got one.
+        var report = await GradeAsync(Target("grep -q ' 0A ' /proc/net/tcp || { echo NO-GRADER-LISTENER-YET; exit 1; }"), Startup("""
+            foreach (var line in File.ReadAllLines("/proc/net/tcp").Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields[3] != "0A")
+                {
+                    continue; // not listening
+                }
+
+                var port = Convert.ToInt32(fields[1].Split(':')[1], 16);
+                try
+                {
+                    new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port).Start();
+                    Console.WriteLine($"HIJACKED {port}");
+                    Environment.Exit(42);
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    Console.WriteLine($"port {port} is taken");
+                }
+            }
+            """));
+        AssertTemplateVerdict(report);
+    }
+
+    [Fact]
+    public async Task Case09_EnvironmentExitAtStartupFailsToStart()
+    {
+        var report = await GradeAsync(Startup("Environment.Exit(0);"));
+        AssertVerdict(report, Verdict.TestsFailed, "start");
+        Assert.Contains("exited before it answered", report.Message);
+    }
+
+    [Fact]
+    public async Task Case10_MsBuildTargetHuntingForTheHiddenTestsFindsNothing()
+    {
+        // The name is assembled by the shell so the project file itself does not match.
+        var report = await GradeAsync(Target("""if grep -rlqs --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev "Greeting""TakesOneStatement" / ; then echo FOUND-HIDDEN-TESTS; exit 1; fi"""));
+        AssertTemplateVerdict(report);
+    }
+
+    [Fact]
+    public async Task Case11_ForgedResultsFilesAreNeverRead()
+    {
+        const string passing = """<assemblies><assembly name="Greeting.Hidden" total="2" passed="2" failed="0" skipped="0"><collection><test name="Greeting.Hidden.GreetingTests.GreetingTakesOneStatement" type="Greeting.Hidden.GreetingTests" method="GreetingTakesOneStatement" result="Pass" time="0.1" /><test name="Greeting.Hidden.GreetingTests.GreetingCountSurvivesRestart" type="Greeting.Hidden.GreetingTests" method="GreetingCountSurvivesRestart" result="Pass" time="0.1" /></collection></assembly></assemblies>""";
+        var forge = string.Join("; ", new[] { "/work", "/tmp", "/work/repo", "/work/out" }
+            .SelectMany(folder => new[] { "main", "after-restart" }.Select(phase => $"echo '{passing}' > {folder}/results-{phase}.xml 2>/dev/null")));
+        var report = await GradeAsync(Target($"{forge}; true"));
+        AssertTemplateVerdict(report);
+    }
+
+    [Fact]
+    public async Task Case12_PackageOutsideTheAllowedSetIsNotAllowed()
+    {
+        var project = Encoding.UTF8.GetString(scenario.Template(ApiProject))
+            .Replace("""<PackageReference Include="Npgsql" """, """<PackageReference Include="Newtonsoft.Json" Version="13.0.3" /><PackageReference Include="Npgsql" """, StringComparison.Ordinal);
+        var report = await GradeAsync(File(ApiProject, project));
+        AssertVerdict(report, Verdict.NotAllowed, "restore");
+        Assert.Contains("Newtonsoft.Json", report.Message);
+    }
+
+    [Fact]
+    public async Task Case13_RootDirectoryBuildTargetsReachesNoProjectOfTheGrader()
+    {
+        // Were the grader's projects built under the candidate's tree, this would empty them.
+        var report = await GradeAsync(File("Directory.Build.targets", """
+            <Project>
+              <ItemGroup Condition="$(MSBuildProjectName.EndsWith('Hidden'))">
+                <Compile Remove="@(Compile)" />
+              </ItemGroup>
+              <Target Name="Announce" BeforeTargets="Build">
+                <Message Importance="high" Text="candidate targets in $(MSBuildProjectName)" />
+              </Target>
+            </Project>
+            """));
+        AssertTemplateVerdict(report);
+    }
+
+    [Fact]
+    public async Task Case14_LinksToHostFilesAreNeverFollowed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var work = Directory.CreateTempSubdirectory("hostile-links-");
+        var secret = Path.Combine(work.FullName, "host-secret.txt");
+        await System.IO.File.WriteAllTextAsync(secret, "HOST-SECRET-7f3a", ct);
+        var tree = Path.Combine(work.FullName, "tree");
+        foreach (var file in scenario.Package.TemplateFiles)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(tree, file.Path))!);
+            await System.IO.File.WriteAllBytesAsync(Path.Combine(tree, file.Path), file.Content, ct);
+        }
+
+        System.IO.File.CreateSymbolicLink(Path.Combine(tree, "src/Greeting.Api/appsettings.Production.json"), secret);
+        Directory.CreateSymbolicLink(Path.Combine(tree, "host-etc"), "/etc");
+
+        var read = Submissions.CandidateTree.FromDirectory(tree, new Submissions.TreeLimits());
+        work.Delete(recursive: true);
+
+        Assert.Equal(["host-etc", "src/Greeting.Api/appsettings.Production.json"], read.SkippedLinks);
+        Assert.DoesNotContain(read.Files, f => Encoding.UTF8.GetString(f.Content).Contains("HOST-SECRET-7f3a", StringComparison.Ordinal));
+        var report = await GradeTreeAsync(read.Files);
+        AssertTemplateVerdict(report);
+    }
+
+    [Fact]
+    public async Task Case99_TheNextGradingAfterThemAllIsNormal()
+    {
+        var report = await GradeAsync(scenario.Package.SolutionFiles.ToArray());
+        AssertVerdict(report, Verdict.Passed, null);
+    }
+
+    private Task<GradingReport> GradeAsync(params PackageFile[] overlay) =>
+        GradeTreeAsync(GradingRequest.Overlay(scenario.Package.TemplateFiles, overlay));
+
+    private async Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var before = HostFacts.Take();
+        var hosts = new RecordingHostFactory(scenario.Hosts(sandbox));
+        var report = await scenario.Engine.RunAsync(new GradingRequest(scenario.Package, tree, new SubjectRef(SubjectKind.Candidate, "hostile", null)), await hosts.CreateAsync(scenario.Package, true, ct), ct);
+        await hosts.DisposeAllAsync();
+
+        // Nothing of it is left on the host.
+        Assert.Empty(await sandbox.ContainersOfAsync(hosts.GradingIds.Single()));
+        var after = HostFacts.Take();
+        Assert.Equal(0, after.SandboxProcesses);
+        Assert.True(before.FreeDiskBytes - after.FreeDiskBytes < (1L << 30), $"host disk shrank by {(before.FreeDiskBytes - after.FreeDiskBytes) >> 20} MB");
+        return report;
+    }
+
+    private static void AssertVerdict(GradingReport report, Verdict verdict, string? stage)
+    {
+        Assert.True(report.Verdict == verdict && report.Stage == stage, $"expected {verdict} at {stage}, got {report.Verdict} at {report.Stage}: {report.Message}");
+    }
+
+    /// <summary>What the template itself gets: the attack changed nothing.</summary>
+    private static void AssertTemplateVerdict(GradingReport report)
+    {
+        AssertVerdict(report, Verdict.TestsFailed, "hidden-tests:main");
+        Assert.StartsWith("GET /greeting took 10 statements", report.Tests.Single(t => t.Name == "GreetingTakesOneStatement").Message);
+    }
+
+    /// <summary>The service's project with a target that runs <paramref name="shell"/> before it compiles.</summary>
+    private PackageFile Target(string shell)
+    {
+        // MSBuild expands $(…), @(…) and %(…) in the command; the shell should see them as written.
+        var command = System.Security.SecurityElement.Escape(shell.Replace("%", "%25", StringComparison.Ordinal).Replace("$", "%24", StringComparison.Ordinal).Replace("@", "%40", StringComparison.Ordinal));
+        var project = Encoding.UTF8.GetString(scenario.Template(ApiProject)).Replace("</Project>", $"""
+              <Target Name="Hostile" BeforeTargets="CoreCompile">
+                <Exec Command="{command}" />
+              </Target>
+            </Project>
+            """, StringComparison.Ordinal);
+        return File(ApiProject, project);
+    }
+
+    /// <summary>The service's Program.cs with <paramref name="code"/> run first, after its usings.</summary>
+    private PackageFile Startup(string code)
+    {
+        var lines = Encoding.UTF8.GetString(scenario.Template(ApiProgram)).Split('\n').ToList();
+        var afterUsings = lines.FindLastIndex(l => l.StartsWith("using ", StringComparison.Ordinal)) + 1;
+        lines.Insert(afterUsings, code);
+        return File(ApiProgram, string.Join('\n', lines));
+    }
+
+    private static PackageFile File(string path, string text) => new(path, false, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Processes of the sandbox's uids seen from the host (there is no user-namespace
+    /// remapping, so they would show as 10001–10003), and the host's free disk.</summary>
+    private sealed record HostFacts(int SandboxProcesses, long FreeDiskBytes)
+    {
+        public static HostFacts Take()
+        {
+            var sandboxProcesses = Directory.EnumerateDirectories("/proc")
+                .Where(d => int.TryParse(Path.GetFileName(d), out _))
+                .Count(d =>
+                {
+                    try
+                    {
+                        var uid = System.IO.File.ReadLines(Path.Combine(d, "status")).FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+                        return uid is "10001" or "10002" or "10003";
+                    }
+                    catch (IOException)
+                    {
+                        return false; // gone meanwhile
+                    }
+                });
+            return new HostFacts(sandboxProcesses, new DriveInfo("/").AvailableFreeSpace);
+        }
+    }
+}
+
+/// <summary>The scaffolded scenario with short limits and no public tests: every hostile case
+/// costs seconds, not minutes.</summary>
+public sealed class HostileScenario : IAsyncLifetime
+{
+    private DirectoryInfo? _folder;
+
+    public ScenarioPackage Package { get; private set; } = null!;
+
+    public GradingEngine Engine { get; } = new(new GradingEngineOptions(Path.Combine(DockerSandbox.CacheRoot, "grader-builds")));
+
+    public byte[] Template(string path) => Package.TemplateFiles.Single(f => f.Path == path).Content;
+
+    public IGradingHostFactory Hosts(DockerSandbox sandbox) =>
+        new DockerHostFactory(sandbox.Docker, sandbox.Image, new OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot), new SandboxLimits(), new IsolationMinimum());
+
+    public async ValueTask InitializeAsync()
+    {
+        _folder = Directory.CreateTempSubdirectory("hostile-");
+        var path = Path.Combine(_folder.FullName, "hostile");
+        await ScenarioScaffold.WriteAsync("hostile", path, TestContext.Current.CancellationToken);
+        var manifest = Path.Combine(path, "scenario.yaml");
+        var text = (await System.IO.File.ReadAllTextAsync(manifest))
+            .Replace("  publicTests: tests/Greeting.Tests/Greeting.Tests.csproj\n", "", StringComparison.Ordinal)
+            .Replace("startupTimeout: 00:01:00", "startupTimeout: 00:00:15", StringComparison.Ordinal)
+            .Replace("  build: 00:05:00", "  build: 00:01:00", StringComparison.Ordinal)
+            .Replace("  tests: 00:02:00", "  tests: 00:01:00", StringComparison.Ordinal);
+        await System.IO.File.WriteAllTextAsync(manifest, text);
+        Package = ScenarioPackage.Load(path).GetPackageOrThrow(path);
+        Assert.Null(Package.Manifest.Service.PublicTests);
+        Assert.Equal(TimeSpan.FromMinutes(1), Package.Manifest.Limits.Build);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _folder?.Delete(recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Keeps the hosts it made, to name their gradings and dispose of them.</summary>
+internal sealed class RecordingHostFactory(IGradingHostFactory inner) : IGradingHostFactory
+{
+    private readonly List<IGradingHost> _hosts = [];
+
+    public IEnumerable<string> GradingIds => _hosts.OfType<DockerHost>().Select(h => h.GradingId);
+
+    public async Task<IGradingHost> CreateAsync(ScenarioPackage package, bool candidateSubmission, CancellationToken cancellationToken)
+    {
+        var host = await inner.CreateAsync(package, candidateSubmission, cancellationToken);
+        _hosts.Add(host);
+        return host;
+    }
+
+    public async Task DisposeAllAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Runs a class's tests in the order of their names (Case01 … Case99).</summary>
+public sealed class ByNameOrderer : Xunit.v3.ITestMethodOrderer
+{
+    public IReadOnlyCollection<TTestMethod?> OrderTestMethods<TTestMethod>(IReadOnlyCollection<TTestMethod?> testMethods)
+        where TTestMethod : notnull, Xunit.Sdk.ITestMethod =>
+        testMethods.OrderBy(m => m?.MethodName, StringComparer.Ordinal).ToList();
+}
+
+/// <summary>Tests that grade in the sandbox run one at a time: host-side facts (processes of the
+/// sandbox uids) would otherwise mix.</summary>
+[CollectionDefinition(Name)]
+public sealed class SandboxCollection
+{
+    public const string Name = "sandbox";
+}
