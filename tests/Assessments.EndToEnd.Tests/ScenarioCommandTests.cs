@@ -43,18 +43,20 @@ public sealed class ScenarioCommandTests
     }
 
     [Fact]
-    public async Task VerifyNeedsTheLocalHostNamedAndAValidPackage()
+    public async Task VerifyRefusesAnInvalidPackageAndNamesAnEngineThatDoesNotAnswer()
     {
         using var broken = new TestPackage();
         broken.EditManifest("weight: 60", "weight: 50");
-
-        var withoutLocal = await AssessProcess.RunAsync(new Dictionary<string, string>(), Timeout, "scenario", "verify", broken.Root);
-        Assert.Equal(3, withoutLocal.ExitCode);
-        Assert.Contains("pass --local", withoutLocal.Stderr);
-
-        var invalid = await AssessProcess.RunAsync(new Dictionary<string, string>(), Timeout, "scenario", "verify", broken.Root, "--local");
+        var invalid = await AssessProcess.RunAsync(new Dictionary<string, string>(), Timeout, "scenario", "verify", broken.Root);
         Assert.Equal(1, invalid.ExitCode);
         Assert.Contains("rubric: weights add up to 90; they must add up to 100", invalid.Stdout);
+
+        using var valid = new TestPackage();
+        var noEngine = await AssessProcess.RunAsync(
+            new Dictionary<string, string> { ["Sandbox__DockerEndpoint"] = "unix:///nonexistent/docker.sock" }, Timeout, "scenario", "verify", valid.Root);
+        Assert.Equal(3, noEngine.ExitCode);
+        Assert.Contains("The Docker engine at unix:///nonexistent/docker.sock (Sandbox:DockerEndpoint) did not answer", noEngine.Stderr);
+        Assert.DoesNotContain("   at ", noEngine.Stderr);
     }
 
     [Fact]

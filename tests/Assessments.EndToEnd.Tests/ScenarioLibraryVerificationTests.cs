@@ -3,8 +3,8 @@ using Assessments.Scenarios;
 
 namespace Assessments.EndToEnd.Tests;
 
-/// <summary>Every scenario of the library verifies, as an author runs it: <c>assess scenario verify ID --local</c>
-/// grades the template (each hidden test fails with its declared message, public tests pass), the solution
+/// <summary>Every scenario of the library verifies in the Docker sandbox, as an author runs it:
+/// <c>assess scenario verify ID</c> grades the template (each hidden test fails with its declared message, public tests pass), the solution
 /// (everything passes, the primary metric improves at least 5x) and each variant (its declared outcome).
 /// scripts/test runs these alone, after the rest, so timings inside the scenarios see a quiet machine.</summary>
 [Trait("Category", Category)]
@@ -28,7 +28,7 @@ public sealed class ScenarioLibraryVerificationTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public async Task ScenarioVerifiesOnTheLocalHost(string id)
+    public async Task ScenarioVerifiesInTheSandbox(string id)
     {
         var scratch = Environment.GetEnvironmentVariable("ASSESSMENTS_TEST_DIR") ?? Path.GetTempPath();
         var reports = Path.Combine(scratch, "verification-reports", id);
@@ -37,15 +37,21 @@ public sealed class ScenarioLibraryVerificationTests
             {
                 ["Scenarios__LibraryPath"] = Path.Combine(RepositoryRoot.Path, "scenarios"),
                 ["ASSESSMENTS_SCRATCH"] = scratch,
-                ["XDG_CACHE_HOME"] = Path.Combine(scratch, "cache"),
+                ["Sandbox__CacheFolder"] = Path.Combine(scratch, "sandbox-cache"),
             },
             TimeSpan.FromMinutes(25),
-            "scenario", "verify", id, "--local", "--reports", reports);
+            "scenario", "verify", id, "--reports", reports);
 
         // The output carries the template's failures, the before/after table and every problem.
         TestContext.Current.TestOutputHelper?.WriteLine(stdout);
         Assert.True(exitCode == 0, $"{id} did not verify (exit {exitCode}); reports in {reports}\n{stdout}\n{stderr}");
         Assert.Contains($"{id}: verified.", stdout);
         Assert.Matches(@"\* +[0-9.]+ +[0-9.]+ +[0-9.]+x", stdout);
+
+        // Graded in the sandbox, and the report says under what isolation.
+        var solution = Runner.Results.GradingReport.FromJson(await File.ReadAllTextAsync(Path.Combine(reports, "solution.json"), TestContext.Current.CancellationToken));
+        Assert.Equal("docker", solution.Environment.Host);
+        Assert.StartsWith("sha256:", solution.Environment.ImageDigest);
+        Assert.Equal("lo", solution.Environment.Isolation["candidate.network"]);
     }
 }

@@ -64,6 +64,9 @@ public sealed class DockerHost : IGradingHost
     /// <inheritdoc />
     public PackageSource? Packages => _settings.Feed is { } feed ? new PackageSource("/etc/assessments/nuget.config", feed.Packages) : null;
 
+    /// <summary>The ids of the containers this host created (also after it removed them).</summary>
+    public IReadOnlyList<string> ContainerIds => _containers.Values.Select(c => c.Id).ToList();
+
     /// <summary>The grading's id, as its containers' names and labels carry it.</summary>
     public string GradingId => _gradingId;
 

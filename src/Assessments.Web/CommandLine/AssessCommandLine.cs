@@ -21,6 +21,8 @@ public static class AssessCommandLine
             AdminCommands.Admin(),
             Features.Scenarios.ScenarioCommands.Scenario(),
             Features.Sandbox.SandboxCommands.Sandbox(),
+            Features.Grading.GradeCommand.Grade(),
+            Features.Grading.GradingCommands.Grading(),
         };
 
         // With no command, serve both roles: what `dotnet run` expects.

@@ -1,5 +1,6 @@
 using Assessments.Web.Data;
 using Assessments.Web.Features.Account;
+using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
 
@@ -23,6 +24,7 @@ public static class AssessmentsWebApplication
         builder.AddAssessmentsDatabase();
         builder.AddJobs();
         builder.AddHealth(roles);
+        builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
         if (roles.HasFlag(ServerRoles.Web))
         {
             builder.AddPublicUrl();

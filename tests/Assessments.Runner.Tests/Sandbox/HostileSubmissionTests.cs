@@ -87,10 +87,11 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     [Fact]
     public async Task Case07_ProcessLeftRunningByTheBuildIsKilledWhenTheBuildEnds()
     {
-        // Once the build is over, the daemon would delete the published service again and again:
-        // the restart before the second phase would find nothing to start.
+        // Once the service listens (one more listening socket than during the build), the daemon
+        // would delete the published service again and again: the restart before the second
+        // phase would find nothing to start.
         var report = await GradeAsync(Target(
-            "setsid sh -c 'while [ ! -f /work/out/service/Greeting.Api.dll ]; do sleep 0.2; done; sleep 5; " +
+            "setsid sh -c 'n=$(grep -c \" 0A \" /proc/net/tcp); while [ $(grep -c \" 0A \" /proc/net/tcp) -le $n ]; do sleep 0.2; done; " +
             "while true; do rm -rf /work/out/service; sleep 0.2; done' >/dev/null 2>&1 &"));
         AssertTemplateVerdict(report);
     }
@@ -218,14 +219,14 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     private async Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree)
     {
         var ct = TestContext.Current.CancellationToken;
-        var before = HostFacts.Take();
+        var before = HostFacts.Take([]);
         var hosts = new RecordingHostFactory(scenario.Hosts(sandbox));
         var report = await scenario.Engine.RunAsync(new GradingRequest(scenario.Package, tree, new SubjectRef(SubjectKind.Candidate, "hostile", null)), await hosts.CreateAsync(scenario.Package, true, ct), ct);
         await hosts.DisposeAllAsync();
 
         // Nothing of it is left on the host.
         Assert.Empty(await sandbox.ContainersOfAsync(hosts.GradingIds.Single()));
-        var after = HostFacts.Take();
+        var after = HostFacts.Take(hosts.ContainerIds);
         Assert.Equal(0, after.SandboxProcesses);
         Assert.True(before.FreeDiskBytes - after.FreeDiskBytes < (1L << 30), $"host disk shrank by {(before.FreeDiskBytes - after.FreeDiskBytes) >> 20} MB");
         return report;
@@ -268,11 +269,12 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
 
     private static PackageFile File(string path, string text) => new(path, false, Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Processes of the sandbox's uids seen from the host (there is no user-namespace
-    /// remapping, so they would show as 10001–10003), and the host's free disk.</summary>
+    /// <summary>Host processes still in one of the grading's containers' cgroups, whatever their
+    /// uid (other tests may grade at the same time, so the uid alone does not say whose), and the
+    /// host's free disk.</summary>
     private sealed record HostFacts(int SandboxProcesses, long FreeDiskBytes)
     {
-        public static HostFacts Take()
+        public static HostFacts Take(IReadOnlyList<string> containerIds)
         {
             var sandboxProcesses = Directory.EnumerateDirectories("/proc")
                 .Where(d => int.TryParse(Path.GetFileName(d), out _))
@@ -280,8 +282,8 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
                 {
                     try
                     {
-                        var uid = System.IO.File.ReadLines(Path.Combine(d, "status")).FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
-                        return uid is "10001" or "10002" or "10003";
+                        var cgroup = System.IO.File.ReadAllText(Path.Combine(d, "cgroup"));
+                        return containerIds.Any(id => cgroup.Contains(id, StringComparison.Ordinal));
                     }
                     catch (IOException)
                     {
@@ -338,6 +340,8 @@ internal sealed class RecordingHostFactory(IGradingHostFactory inner) : IGrading
     private readonly List<IGradingHost> _hosts = [];
 
     public IEnumerable<string> GradingIds => _hosts.OfType<DockerHost>().Select(h => h.GradingId);
+
+    public IReadOnlyList<string> ContainerIds => _hosts.OfType<DockerHost>().SelectMany(h => h.ContainerIds).ToList();
 
     public async Task<IGradingHost> CreateAsync(ScenarioPackage package, bool candidateSubmission, CancellationToken cancellationToken)
     {

@@ -416,7 +416,7 @@ namespace Assessments.Web.Data.Migrations
 
                             t.HasCheckConstraint("ck_grading_runs_kind", "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification')");
 
-                            t.HasCheckConstraint("ck_grading_runs_status", "status IN ('Queued', 'Running', 'Completed', 'Failed', 'Cancelled')");
+                            t.HasCheckConstraint("ck_grading_runs_status", "status IN ('Queued', 'Running', 'Completed', 'Failed', 'Cancelled', 'Superseded')");
 
                             t.HasCheckConstraint("ck_grading_runs_submission", "(kind = 'Candidate') = (submission_id IS NOT NULL)");
 

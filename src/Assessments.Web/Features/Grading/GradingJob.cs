@@ -92,6 +92,8 @@ public sealed class GradingJob(
         var package = loaded.Package ?? throw new InvalidOperationException($"The stored archive of {version.ContentHash[..12]} does not load: {string.Join("; ", loaded.Errors)}");
         var subject = new SubjectRef(SubjectKind.Candidate, $"submission {submission.Id}", submission.CommitSha);
         var started = DateTimeOffset.UtcNow;
+        // Ours first: a missing image or engine is retried, and says nothing about the candidate.
+        var hosts = await sandbox.HostsAsync(cancellationToken);
 
         CandidateTree tree;
         try
@@ -108,7 +110,6 @@ public sealed class GradingJob(
             log.AppendLine($"left out (a link or submodule, never followed): {link}");
         }
 
-        var hosts = await sandbox.HostsAsync(cancellationToken);
         await using var host = await hosts.CreateAsync(package, candidateSubmission: true, cancellationToken);
         var engine = new GradingEngine(new GradingEngineOptions(Path.Combine(sandboxOptions.Value.CacheFolder, "grader-builds")));
         var progress = new Progress<GradingProgress>(p =>

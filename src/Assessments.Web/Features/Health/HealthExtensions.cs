@@ -19,8 +19,9 @@ public static class HealthExtensions
 
         if (roles.HasFlag(ServerRoles.Worker))
         {
-            builder.AddSandboxOptions();
+            builder.AddSandbox();
             checks.AddCheck<DockerEngineHealthCheck>("docker", tags: [Ready]);
+            checks.AddCheck<SandboxIsolationHealthCheck>("sandbox", tags: [Ready]);
         }
 
         return builder;
@@ -47,7 +48,13 @@ public static class HealthExtensions
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, durationMs = e.Value.Duration.TotalMilliseconds }),
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description,
+                    durationMs = e.Value.Duration.TotalMilliseconds,
+                    data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+                }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }

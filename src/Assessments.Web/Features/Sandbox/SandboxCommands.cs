@@ -16,6 +16,7 @@ public static class SandboxCommands
         return new Command("sandbox", "The Docker sandbox gradings run in.")
         {
             BuildImage(),
+            Reap(),
         };
     }
 
@@ -49,6 +50,27 @@ public static class SandboxCommands
             Console.WriteLine(asJson
                 ? JsonSerializer.Serialize(new { tag = image.Tag, id = image.Id, inputsHash = image.InputsHash })
                 : $"Sandbox image {image.Tag} ({image.Id})");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Reap()
+    {
+        var all = new Option<bool>("--all") { Description = "Remove every sandbox container and volume, offline feeds included, whatever their expiry. Only with no worker running." };
+        var command = new Command("reap", "Remove sandbox containers whose gradings' limits have all passed (what a crashed worker left), the grader's last. Workers do this every ten minutes.") { all };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            using var host = CommandHost.StartHost(builder => builder.AddSandboxOptions());
+            var sandbox = host.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+            using var docker = await ConnectAsync(sandbox, cancellationToken);
+            var reaped = await new SandboxReaper(docker, TimeProvider.System).ReapAsync(parse.GetValue(all), cancellationToken);
+            foreach (var name in reaped.Containers.Concat(reaped.Volumes))
+            {
+                Console.WriteLine($"removed {name}");
+            }
+
+            Console.WriteLine($"{reaped.Containers.Count} container(s), {reaped.Volumes.Count} volume(s) removed.");
             return 0;
         }));
         return command;

@@ -29,6 +29,18 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
     /// <exception cref="SandboxUnavailableException">When it is not on the engine.</exception>
     public async Task<SandboxImage> ImageAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await FindImageAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not SandboxUnavailableException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            throw new SandboxUnavailableException($"The Docker engine at {options.Value.DockerEndpoint} (Sandbox:DockerEndpoint) did not answer: {e.GetBaseException().Message}");
+        }
+    }
+
+    private async Task<SandboxImage> FindImageAsync(CancellationToken cancellationToken)
+    {
         var builder = new SandboxImageBuilder(Docker, new SandboxImageOptions(), message => logger.LogInformation("{Message}", message));
         if (options.Value.Image is { Length: > 0 } name)
         {

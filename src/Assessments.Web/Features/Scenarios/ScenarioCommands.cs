@@ -324,7 +324,7 @@ public static class ScenarioCommands
             .Select(d => (Display: Path.GetFileName(d), Path: d))
             .Select(d => (d.Display, ScenarioPackage.Load(d.Path, DisplayPath(d.Path))));
 
-    private static (string Display, ScenarioLoadResult Result) LoadOne(string idOrPath, DirectoryInfo? dir)
+    internal static (string Display, ScenarioLoadResult Result) LoadOne(string idOrPath, DirectoryInfo? dir)
     {
         var path = Directory.Exists(idOrPath) && (idOrPath.Contains('/') || dir is null && Environment.GetEnvironmentVariable("Scenarios__LibraryPath") is null)
             ? idOrPath
@@ -339,7 +339,7 @@ public static class ScenarioCommands
         return relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
     }
 
-    private static void PrintErrors(IReadOnlyList<ScenarioError> errors)
+    internal static void PrintErrors(IReadOnlyList<ScenarioError> errors)
     {
         foreach (var error in errors)
         {

@@ -1,0 +1,123 @@
+using Assessments.Runner.Results;
+using Assessments.Web.Data;
+using Assessments.Web.Features.Grading;
+using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Sandbox;
+using Assessments.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Assessments.Web.Tests.Features.Grading;
+
+/// <summary>The grading job's bookkeeping, called as Hangfire would call it, on the real database:
+/// waiting pushes coalesce to the newest, the final submission is always graded, a sandbox error
+/// (ours) is retried up to the limit, a candidate's tree problem is a verdict and is not.</summary>
+public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IAsyncLifetime
+{
+    private readonly DirectoryInfo _repositories = Directory.CreateTempSubdirectory("grading-repos-");
+
+    public async ValueTask InitializeAsync() => await database.ResetAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        _repositories.Delete(recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task AnOlderPushIsSupersededWhenANewerOneWaits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (older, _) = await TwoSubmissionsAsync(olderIsFinal: false);
+
+        await Job().RunAsync(older, ct);
+
+        await using var db = database.CreateContext();
+        var run = await db.GradingRuns.SingleAsync(r => r.Id == older, ct);
+        Assert.Equal(GradingStatus.Superseded, run.Status);
+        Assert.Equal(0, run.Attempt);
+        Assert.NotNull(run.FinishedAt);
+    }
+
+    [Fact]
+    public async Task TheFinalSubmissionIsGradedEvenWhenNewerOnesExist()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (final, _) = await TwoSubmissionsAsync(olderIsFinal: true);
+
+        // Its commit is not in the (missing) repository: the candidate's problem, a verdict, no retry.
+        await Job().RunAsync(final, ct);
+
+        await using var db = database.CreateContext();
+        var run = await db.GradingRuns.SingleAsync(r => r.Id == final, ct);
+        Assert.Equal(GradingStatus.Completed, run.Status);
+        Assert.Equal(1, run.Attempt);
+        Assert.Equal(Verdict.NotAllowed, run.Verdict);
+        Assert.Equal("fetch", run.Stage);
+        Assert.Contains("not in the repository", GradingReport.FromJson(run.Report!).Message);
+    }
+
+    [Fact]
+    public async Task ASandboxErrorIsRetriedUntilTheLastAttemptFails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (_, newest) = await TwoSubmissionsAsync(olderIsFinal: false);
+        var job = Job(image: "assessments-sandbox:missing-for-this-test");
+
+        for (var attempt = 1; attempt <= GradingJob.MaxAttempts; attempt++)
+        {
+            var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => job.RunAsync(newest, ct));
+            Assert.Contains("assessments-sandbox:missing-for-this-test", error.Message);
+
+            await using var db = database.CreateContext();
+            var run = await db.GradingRuns.SingleAsync(r => r.Id == newest, ct);
+            Assert.Equal(attempt, run.Attempt);
+            Assert.Equal(attempt < GradingJob.MaxAttempts ? GradingStatus.Queued : GradingStatus.Failed, run.Status);
+            Assert.Contains("missing-for-this-test", run.Log);
+        }
+    }
+
+    private GradingJob Job(string? image = null)
+    {
+        var sandbox = Options.Create(new SandboxOptions { Image = image, CacheFolder = Path.Combine(_repositories.FullName, "cache") });
+        var runtime = new SandboxRuntime(sandbox, TimeProvider.System, NullLogger<SandboxRuntime>.Instance);
+        return new GradingJob(database.CreateContext(), runtime, Options.Create(new RepositoryOptions { Root = _repositories.FullName }), sandbox, NullLogger<GradingJob>.Instance);
+    }
+
+    /// <summary>Two pushes of one assessment with a grading each; returns the older's and the newer's grading ids.</summary>
+    private async Task<(Guid Older, Guid Newer)> TwoSubmissionsAsync(bool olderIsFinal)
+    {
+        await using var db = database.CreateContext();
+        var package = await ImportedScaffoldAsync(db);
+        var assessment = new AssessmentBuilder().AddTo(db);
+        assessment.ScenarioVersion = package;
+        await db.SaveChangesAsync();
+
+        var older = new Submission { AssessmentId = assessment.Id, CommitSha = new string('1', 40), IsFinal = olderIsFinal, ReceivedAt = DateTimeOffset.UtcNow.AddMinutes(-2) };
+        var newer = new Submission { AssessmentId = assessment.Id, CommitSha = new string('2', 40), ReceivedAt = DateTimeOffset.UtcNow.AddMinutes(-1) };
+        db.Submissions.AddRange(older, newer);
+        var olderRun = new GradingRun { Kind = SubjectKind.Candidate, Submission = older, ScenarioVersionId = package.Id };
+        var newerRun = new GradingRun { Kind = SubjectKind.Candidate, Submission = newer, ScenarioVersionId = package.Id };
+        db.GradingRuns.AddRange(olderRun, newerRun);
+        await db.SaveChangesAsync();
+        return (olderRun.Id, newerRun.Id);
+    }
+
+    private static async Task<ScenarioVersion> ImportedScaffoldAsync(AssessmentsDbContext db)
+    {
+        var folder = Directory.CreateTempSubdirectory("grading-scenario-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "greeting");
+            await Assessments.Scenarios.ScenarioScaffold.WriteAsync("greeting", path, CancellationToken.None);
+            var package = Assessments.Scenarios.ScenarioPackage.Load(path).GetPackageOrThrow(path);
+            await new Assessments.Web.Features.Scenarios.ScenarioImporter(db).ImportAsync(package, CancellationToken.None);
+            return await db.ScenarioVersions.SingleAsync(v => v.ContentHash == package.ContentHash);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
