@@ -6,12 +6,21 @@
 # from the reports. Needs what scripts/start or scripts/test set up (PostgreSQL binaries, the engine
 # and the sandbox image); caches are warmed by one untimed run of each first.
 #
-#   bench/sandbox-vs-local.sh [SCENARIO] [ROUNDS]     (default: n-plus-one 3)
+#   bench/sandbox-vs-local.sh [SCENARIO|scaffold] [ROUNDS]     (default: n-plus-one 3)
+#
+# "scaffold" verifies the package `assess scenario new` writes: the smallest real plan, where the
+# sandbox's fixed costs (containers, tar streams, the restore stage) weigh the most.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ID=${1:-n-plus-one}
 ROUNDS=${2:-3}
 OUT=${BENCH_OUT:-/var/tmp/assessments-bench/$ID-$(date -u +%Y%m%dT%H%M%SZ)}
+TARGET=$ID
+if [ "$ID" = scaffold ]; then
+  mkdir -p "$OUT/library"
+  "$ROOT/assess" scenario new scaffold --dir "$OUT/library" >/dev/null
+  TARGET="$OUT/library/scaffold"
+fi
 mkdir -p "$OUT"
 export Scenarios__LibraryPath="$ROOT/scenarios"
 export ASSESSMENTS_SCRATCH="$OUT/scratch"
@@ -24,7 +33,7 @@ run() { # host round
   [ "$host" = local ] && flag=--local
   local started ended
   started=$(date +%s.%N)
-  "$ROOT/assess" scenario verify "$ID" $flag --reports "$OUT/$host-$round" >"$OUT/$host-$round.log" 2>&1 \
+  "$ROOT/assess" scenario verify "$TARGET" $flag --reports "$OUT/$host-$round" >"$OUT/$host-$round.log" 2>&1 \
     || { echo "verify failed on $host (round $round): $OUT/$host-$round.log" >&2; exit 1; }
   ended=$(date +%s.%N)
   echo "$host $round $(echo "$ended - $started" | bc)" | tee -a "$OUT/times.txt"

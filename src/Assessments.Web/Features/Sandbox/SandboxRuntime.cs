@@ -18,8 +18,8 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
         .WithTimeout(TimeSpan.FromMinutes(10))
         .Build());
 
-    private readonly SemaphoreSlim _probeGate = new(1, 1);
-    private (DateTimeOffset At, IReadOnlyDictionary<string, string> Isolation, IReadOnlyList<string> Shortfalls)? _probe;
+    private readonly Lock _probeLock = new();
+    private Task<IsolationProbe>? _probe;
 
     /// <summary>The engine client.</summary>
     public IDockerClient Docker => _docker.Value;
@@ -69,44 +69,46 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
     }
 
     /// <summary>The isolation a grader and a candidate container get here, read from inside them,
-    /// and every way it falls short of the operator's minimum. Probed at most every ten minutes.</summary>
+    /// and every way it falls short of the operator's minimum. Probed at most every ten minutes,
+    /// in the background: a caller that gives up (a readiness check with a short timeout) does not
+    /// cancel the probe, so the next caller finds it done.</summary>
     public async Task<(IReadOnlyDictionary<string, string> Isolation, IReadOnlyList<string> Shortfalls)> IsolationAsync(CancellationToken cancellationToken)
     {
-        await _probeGate.WaitAsync(cancellationToken);
-        try
+        Task<IsolationProbe> probe;
+        lock (_probeLock)
         {
-            if (_probe is { } cached && time.GetUtcNow() - cached.At < IsolationProbeLifetime)
+            if (_probe is null || (_probe.IsCompleted && (_probe.IsFaulted || time.GetUtcNow() - _probe.Result.At >= IsolationProbeLifetime)))
             {
-                return (cached.Isolation, cached.Shortfalls);
+                _probe = Task.Run(ProbeAsync, CancellationToken.None);
             }
 
-            var image = await ImageAsync(cancellationToken);
-            var sandbox = options.Value;
-            // Probing must not be refused by the minimum it reports on.
-            var settings = new DockerHostSettings(image, sandbox.Limits, new IsolationMinimum
-            {
-                LoopbackOnly = false, NonRoot = false, NoCapabilities = false, NoNewPrivileges = false,
-                Seccomp = false, ReadOnlyRoot = false, MemoryLimit = false, PidsLimit = false,
-            }, null);
-            IReadOnlyDictionary<string, string> isolation;
-            List<string> shortfalls;
-            await using (var host = await DockerHost.CreateAsync(Docker, settings, time.GetUtcNow().AddMinutes(5), cancellationToken))
-            {
-                await host.RunAsync(Side.Candidate, new CommandSpec("true", [], null, new Dictionary<string, string>(), TimeSpan.FromSeconds(30)), cancellationToken);
-                isolation = new Dictionary<string, string>(host.Isolation);
-                shortfalls = host.IsolationReports
-                    .SelectMany(side => sandbox.Minimum.ShortfallsOf(side.Value).Select(s => $"{side.Key.ToString().ToLowerInvariant()}: {s}"))
-                    .ToList();
-            }
+            probe = _probe;
+        }
 
-            _probe = (time.GetUtcNow(), isolation, shortfalls);
-            return (isolation, shortfalls);
-        }
-        finally
-        {
-            _probeGate.Release();
-        }
+        var result = await probe.WaitAsync(cancellationToken);
+        return (result.Isolation, result.Shortfalls);
     }
+
+    private async Task<IsolationProbe> ProbeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var image = await ImageAsync(timeout.Token);
+        var sandbox = options.Value;
+        // Probing must not be refused by the minimum it reports on.
+        var settings = new DockerHostSettings(image, sandbox.Limits, new IsolationMinimum
+        {
+            LoopbackOnly = false, NonRoot = false, NoCapabilities = false, NoNewPrivileges = false,
+            Seccomp = false, ReadOnlyRoot = false, MemoryLimit = false, PidsLimit = false,
+        }, null);
+        await using var host = await DockerHost.CreateAsync(Docker, settings, time.GetUtcNow().AddMinutes(5), timeout.Token);
+        await host.RunAsync(Side.Candidate, new CommandSpec("true", [], null, new Dictionary<string, string>(), TimeSpan.FromSeconds(30)), timeout.Token);
+        var shortfalls = host.IsolationReports
+            .SelectMany(side => sandbox.Minimum.ShortfallsOf(side.Value).Select(s => $"{side.Key.ToString().ToLowerInvariant()}: {s}"))
+            .ToList();
+        return new IsolationProbe(time.GetUtcNow(), new Dictionary<string, string>(host.Isolation), shortfalls);
+    }
+
+    private sealed record IsolationProbe(DateTimeOffset At, IReadOnlyDictionary<string, string> Isolation, IReadOnlyList<string> Shortfalls);
 
     public void Dispose()
     {
@@ -114,8 +116,6 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
         {
             _docker.Value.Dispose();
         }
-
-        _probeGate.Dispose();
     }
 }
 
