@@ -29,26 +29,43 @@ public class MainPhaseTests
     public async Task ConcurrentDuplicatesSendOneEmailAndOneFulfilment()
     {
         const int copies = 20;
-        var order = await FreshOrderAsync(slot: 1);
-        var payload = PaymentSucceeded($"evt_hidden_burst_{order.Number}", order);
+        // A race shows only when the duplicates really overlap. One burst can come out clean by
+        // luck, so a few bursts on fresh orders are sent: a check-then-act fix fails reliably, a
+        // correct one passes every time. The worst burst is the metric.
+        int[] slots = [1, 10, 11];
+        var worstEmails = 0;
+        var worstFulfilments = 0L;
+        foreach (var slot in slots)
+        {
+            var order = await FreshOrderAsync(slot);
+            var payload = PaymentSucceeded($"evt_hidden_burst_{order.Number}", order);
 
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var deliveries = Enumerable.Range(0, copies)
-            .Select(_ => Task.Run(async () => { await go.Task; return await DeliverAsync(payload); }))
-            .ToArray();
-        go.SetResult();
-        var results = await Task.WhenAll(deliveries);
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var deliveries = Enumerable.Range(0, copies)
+                .Select(_ => Task.Run(async () => { await go.Task; return await DeliverAsync(payload); }))
+                .ToArray();
+            go.SetResult();
+            var results = await Task.WhenAll(deliveries);
 
-        var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(10));
-        var fulfilments = await FulfilmentCountAsync(order.Number);
-        RecordMetric("emails_per_delivery", emails);
-        RecordMetric("fulfilments_per_delivery", fulfilments);
+            var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(10));
+            var fulfilments = await FulfilmentCountAsync(order.Number);
+            worstEmails = Math.Max(worstEmails, emails);
+            worstFulfilments = Math.Max(worstFulfilments, fulfilments);
 
-        var failed = results.Where(r => !r.Ok).ToList();
-        Check(failed.Count == 0,
-            $"{failed.Count} of {copies} concurrent duplicate deliveries for {order.Number} answered non-2xx ({string.Join(", ", failed.Select(f => f.ToString()).Distinct())})");
-        Check(emails == 1, $"{emails} confirmation emails for {copies} concurrent duplicates of one delivery (order {order.Number}); expected exactly 1");
-        Check(fulfilments == 1, $"{fulfilments} fulfilment requests for {copies} concurrent duplicates of one delivery (order {order.Number}); expected exactly 1");
+            var failed = results.Where(r => !r.Ok).ToList();
+            if (failed.Count > 0 || emails != 1 || fulfilments != 1)
+            {
+                RecordMetric("emails_per_delivery", worstEmails);
+                RecordMetric("fulfilments_per_delivery", worstFulfilments);
+                Check(failed.Count == 0,
+                    $"{failed.Count} of {copies} concurrent duplicate deliveries for {order.Number} answered non-2xx ({string.Join(", ", failed.Select(f => f.ToString()).Distinct())})");
+                Check(emails == 1, $"{emails} confirmation emails for {copies} concurrent duplicates of one delivery (order {order.Number}); expected exactly 1");
+                Check(fulfilments == 1, $"{fulfilments} fulfilment requests for {copies} concurrent duplicates of one delivery (order {order.Number}); expected exactly 1");
+            }
+        }
+
+        RecordMetric("emails_per_delivery", worstEmails);
+        RecordMetric("fulfilments_per_delivery", worstFulfilments);
     }
 
     [Fact]
