@@ -9,7 +9,7 @@ namespace Assessments.Web.Features.Sandbox;
 /// <summary>The worker's Docker sandbox: one engine client, the image for this machine's inputs,
 /// the offline feeds and the host factory every grading uses, and the isolation the containers
 /// actually get, probed from inside them.</summary>
-public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvider time, ILogger<SandboxRuntime> logger) : IDisposable
+public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvider time, ILogger<SandboxRuntime> logger) : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan IsolationProbeLifetime = TimeSpan.FromMinutes(10);
 
@@ -19,6 +19,7 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
         .Build());
 
     private readonly Lock _probeLock = new();
+    private readonly CancellationTokenSource _stopping = new();
     private Task<IsolationProbe>? _probe;
 
     /// <summary>The engine client.</summary>
@@ -91,7 +92,8 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
 
     private async Task<IsolationProbe> ProbeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
         var image = await ImageAsync(timeout.Token);
         var sandbox = options.Value;
         // Probing must not be refused by the minimum it reports on.
@@ -110,12 +112,54 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
 
     private sealed record IsolationProbe(DateTimeOffset At, IReadOnlyDictionary<string, string> Isolation, IReadOnlyList<string> Shortfalls);
 
+    /// <summary>Stops a probe still running and waits for it to remove its containers, so a
+    /// worker that shuts down mid-probe leaves nothing for the reaper.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_probe is { } probe)
+        {
+            try
+            {
+                await probe.WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (Exception e) when (IsProbeFailure(e))
+            {
+                // Cancelled or failed: either way its host was disposed, or the reaper will see to it.
+            }
+        }
+
+        DisposeClient();
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose()
+    {
+        _stopping.Cancel();
+        try
+        {
+            _probe?.Wait(TimeSpan.FromSeconds(15));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(IsProbeFailure))
+        {
+            // As above.
+        }
+
+        DisposeClient();
+    }
+
+    private static bool IsProbeFailure(Exception e) =>
+        e is OperationCanceledException or TimeoutException or DockerApiException or HttpRequestException or IOException
+            or Runner.Execution.GradingInfrastructureException or SandboxUnavailableException;
+
+    private void DisposeClient()
     {
         if (_docker.IsValueCreated)
         {
             _docker.Value.Dispose();
         }
+
+        _stopping.Dispose();
     }
 }
 
