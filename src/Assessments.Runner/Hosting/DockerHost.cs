@@ -28,7 +28,6 @@ public sealed class DockerHost : IGradingHost
     private readonly DockerHostSettings _settings;
     private readonly string _gradingId;
     private readonly Dictionary<Side, SideContainer> _containers = [];
-    private readonly Dictionary<string, string> _isolation = [];
     private readonly Dictionary<Side, IsolationReport> _isolationReports = [];
     private readonly List<DockerProcess> _processes = [];
     private readonly SemaphoreSlim _containerGate = new(1, 1);
@@ -47,7 +46,8 @@ public sealed class DockerHost : IGradingHost
     public string Name => "docker";
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, string> Isolation => _isolation;
+    public IReadOnlyDictionary<string, string> Isolation =>
+        _isolationReports.SelectMany(side => side.Value.Entries(side.Key.ToString().ToLowerInvariant())).ToDictionary();
 
     /// <summary>Each side's isolation as its container reported it.</summary>
     public IReadOnlyDictionary<Side, IsolationReport> IsolationReports => _isolationReports;
@@ -227,13 +227,9 @@ public sealed class DockerHost : IGradingHost
             timedOut = true;
         }
 
-        if (container.Flooded && side != Side.Grader)
-        {
-            await KillSideProcessesAsync(container, cancellationToken);
-        }
-
-        // Nothing a command started outlives it, unless the side's service is running.
-        if (side != Side.Grader && !container.Killed && !BackgroundRunning(side))
+        // Nothing a command started outlives it, unless the side's service is running; a flood
+        // stops everything the side runs.
+        if (side != Side.Grader && !container.Killed && (container.Flooded || !BackgroundRunning(side)))
         {
             await KillSideProcessesAsync(container, cancellationToken);
         }
@@ -454,10 +450,6 @@ public sealed class DockerHost : IGradingHost
 
         var isolation = IsolationReport.Parse(setup.Output);
         _isolationReports[side] = isolation;
-        foreach (var (key, value) in isolation.Entries(name))
-        {
-            _isolation[key] = value;
-        }
 
         var shortfalls = _settings.Minimum.ShortfallsOf(isolation);
         if (shortfalls.Count > 0)

@@ -27,7 +27,7 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
             throw new CandidateTreeException($"{root} is not a folder.");
         }
 
-        var reader = new Reader(limits);
+        var reader = new Builder(limits);
         var pending = new Stack<DirectoryInfo>([rootInfo]);
         while (pending.TryPop(out var folder))
         {
@@ -59,7 +59,7 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
     /// <summary>Reads a tar stream (<c>git archive</c>'s output).</summary>
     public static async Task<CandidateTree> FromTarAsync(Stream tar, TreeLimits limits, CancellationToken cancellationToken)
     {
-        var reader = new Reader(limits);
+        var reader = new Builder(limits);
         await using var archive = new TarReader(tar);
         while (await archive.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
         {
@@ -86,17 +86,23 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
 
     private static bool IgnoredFolder(string name) => name is ".git" or "bin" or "obj" or ".vs" or ".idea" or "TestResults" or "node_modules";
 
-    private sealed class Reader(TreeLimits limits)
+    /// <summary>Collects a tree from any source: every file is counted against the limits
+    /// before its content is read, links and other entries are listed as skipped.</summary>
+    public sealed class Builder(TreeLimits limits)
     {
         private readonly List<PackageFile> _files = [];
         private readonly List<string> _skipped = [];
+        private int _counted;
         private long _bytes;
 
+        /// <summary>Lists an entry that is left out (a link, a submodule).</summary>
         public void Skip(string path) => _skipped.Add(path);
 
+        /// <summary>Counts a file of <paramref name="length"/> bytes, before it is read.</summary>
+        /// <exception cref="CandidateTreeException">When the tree passes a limit with it.</exception>
         public void Count(string path, long length)
         {
-            if (_files.Count + 1 > limits.MaxFiles)
+            if (++_counted > limits.MaxFiles)
             {
                 throw new CandidateTreeException($"The tree has more than {limits.MaxFiles} files; at most that many are graded.");
             }
@@ -113,8 +119,10 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
             }
         }
 
+        /// <summary>Adds a counted file's content.</summary>
         public void Add(string path, bool executable, byte[] content) => _files.Add(new PackageFile(path, executable, content));
 
+        /// <summary>The tree, in canonical order.</summary>
         public CandidateTree Tree() => new(
             _files.OrderBy(f => f.Path, Comparer<string>.Create(PackageFiles.CompareOrdinalUtf8)).ToList(),
             _skipped.Order(StringComparer.Ordinal).ToList());

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Assessments.Runner.Submissions;
-using Assessments.Scenarios;
 
 namespace Assessments.Web.Features.Grading;
 
@@ -22,15 +21,14 @@ public static partial class GitTrees
             throw new CandidateTreeException($"'{commit}' is not a full commit id.");
         }
 
-        var listing = await GitAsync(gitDirectory, null, cancellationToken, "ls-tree", "-r", "-l", "-z", "--full-tree", commit);
+        var listing = await GitAsync(gitDirectory, cancellationToken, "ls-tree", "-r", "-l", "-z", "--full-tree", commit);
         if (listing.ExitCode != 0)
         {
             throw new CandidateTreeException($"Commit {commit} is not in the repository: {listing.Error.Trim()}");
         }
 
+        var tree = new CandidateTree.Builder(limits);
         var blobs = new List<(string Path, string Object, bool Executable)>();
-        var skipped = new List<string>();
-        long total = 0;
         foreach (var record in listing.Output.Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
             // "<mode> <type> <object> <size>\t<path>"
@@ -39,35 +37,21 @@ public static partial class GitTrees
             var path = record[(tab + 1)..];
             if (fields[0] is not ("100644" or "100755"))
             {
-                skipped.Add(path); // links (120000) and submodules (160000)
+                tree.Skip(path); // links (120000) and submodules (160000)
                 continue;
             }
 
-            var size = long.Parse(fields[3], CultureInfo.InvariantCulture);
-            if (blobs.Count + 1 > limits.MaxFiles)
-            {
-                throw new CandidateTreeException($"The commit has more than {limits.MaxFiles} files; at most that many are graded.");
-            }
-
-            if (size > limits.MaxFileBytes)
-            {
-                throw new CandidateTreeException($"{path} is {size} bytes; a file may have at most {limits.MaxFileBytes}.");
-            }
-
-            total += size;
-            if (total > limits.MaxBytes)
-            {
-                throw new CandidateTreeException($"The commit's files pass {limits.MaxBytes} bytes together (at {path}); at most that many are graded.");
-            }
-
+            tree.Count(path, long.Parse(fields[3], CultureInfo.InvariantCulture));
             blobs.Add((path, fields[2], fields[0] == "100755"));
         }
 
         var contents = await ReadBlobsAsync(gitDirectory, blobs.Select(b => b.Object).ToList(), cancellationToken);
-        var files = blobs.Select((b, i) => new PackageFile(b.Path, b.Executable, contents[i]))
-            .OrderBy(f => f.Path, Comparer<string>.Create(PackageFiles.CompareOrdinalUtf8))
-            .ToList();
-        return new CandidateTree(files, skipped);
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            tree.Add(blobs[i].Path, blobs[i].Executable, contents[i]);
+        }
+
+        return tree.Tree();
     }
 
     /// <summary>Fetches one commit from a checked address into a scratch repository and reads it.</summary>
@@ -81,7 +65,7 @@ public static partial class GitTrees
         var gitDirectory = Path.Combine(scratch, $"fetch-{Guid.NewGuid():N}.git");
         try
         {
-            var init = await GitAsync(null, null, cancellationToken, "init", "--quiet", "--bare", gitDirectory);
+            var init = await GitAsync(null, cancellationToken, "init", "--quiet", "--bare", gitDirectory);
             if (init.ExitCode != 0)
             {
                 throw new InvalidOperationException($"git init failed: {init.Error}");
@@ -100,7 +84,7 @@ public static partial class GitTrees
             }
 
             options.AddRange(["fetch", "--quiet", "--no-tags", "--depth", "1", url.Url.ToString(), commit]);
-            var fetch = await GitAsync(gitDirectory, null, cancellationToken, [.. options]);
+            var fetch = await GitAsync(gitDirectory, cancellationToken, [.. options]);
             if (fetch.ExitCode != 0)
             {
                 throw new CandidateTreeException($"Fetching {commit} from {url.Url} failed: {fetch.Error.Trim()}");
@@ -194,14 +178,9 @@ public static partial class GitTrees
         return info;
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> GitAsync(string? gitDirectory, string? input, CancellationToken cancellationToken, params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> GitAsync(string? gitDirectory, CancellationToken cancellationToken, params string[] args)
     {
         using var process = Process.Start(Start(gitDirectory, args))!;
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-        }
-
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -42,7 +42,6 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
 
     private async Task<SandboxImage> FindImageAsync(CancellationToken cancellationToken)
     {
-        var builder = new SandboxImageBuilder(Docker, new SandboxImageOptions(), message => logger.LogInformation("{Message}", message));
         if (options.Value.Image is { Length: > 0 } name)
         {
             try
@@ -56,6 +55,7 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
             }
         }
 
+        var builder = new SandboxImageBuilder(Docker, new SandboxImageOptions(), message => logger.LogInformation("{Message}", message));
         return await builder.FindAsync(cancellationToken)
             ?? throw new SandboxUnavailableException($"The sandbox image {builder.Tag} is not built on the engine at {options.Value.DockerEndpoint}: run assess sandbox build-image (scripts/start does).");
     }
