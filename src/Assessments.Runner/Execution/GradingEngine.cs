@@ -65,9 +65,9 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private async Task<GradingReport> PlanAsync()
         {
             // Grader side first: every grader listener is up before candidate code runs, build included.
-            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, host.PostgresBin, cancellationToken));
-            var serviceDatabase = await _database.CreateServiceDatabaseAsync("svc_candidate", cancellationToken);
-            var testsDatabase = await _database.CreateServiceDatabaseAsync("svc_candidate_tests", cancellationToken);
+            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, host.PostgresBin, ["svc_candidate", "svc_candidate_tests"], cancellationToken));
+            var serviceDatabase = _database.Service("svc_candidate");
+            var testsDatabase = _database.Service("svc_candidate_tests");
 
             await host.PutFilesAsync(Side.Grader, "package", request.Package.Files.Where(f => f.Path.StartsWith("hidden/", StringComparison.Ordinal)), cancellationToken);
             var fakesUrl = await StartFakesAsync();
@@ -176,7 +176,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             var url = $"http://127.0.0.1:{port}";
             var process = await host.StartAsync(Side.Grader, new CommandSpec("dotnet", [dll, "--urls", url], null, new Dictionary<string, string>(), Timeout.InfiniteTimeSpan), cancellationToken);
             _processes.Add(process);
-            if (!await WaitForHealthAsync($"{url}/health", process, TimeSpan.FromMinutes(1)))
+            if (!await host.WaitForHttpAsync($"{url}/health", TimeSpan.FromMinutes(1), process, cancellationToken))
             {
                 throw new GradingInfrastructureException("start-fakes", $"The fakes did not answer {url}/health: {GradingDatabase.Tail(process.Output)}");
             }
@@ -364,28 +364,12 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             var started = Stopwatch.StartNew();
             var process = await host.StartAsync(Side.Candidate, new CommandSpec("dotnet", [dll], null, environment, Timeout.InfiniteTimeSpan), cancellationToken);
             _processes.Add(process);
-            var healthy = await WaitForHealthAsync(serviceUrl + _manifest.Service.Health, process, _manifest.Service.StartupTimeout);
+            // The probe runs where the sides meet: on the grader's view of the shared loopback.
+            var healthy = await host.WaitForHttpAsync(serviceUrl + _manifest.Service.Health, _manifest.Service.StartupTimeout, process, cancellationToken);
             Record(new StageOutcome("start", Side.Candidate, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
             _lastServiceOutput = process.Output;
             _lastServiceExited = process.HasExited;
             return healthy ? process : null;
-        }
-
-        private async Task<bool> WaitForHealthAsync(string url, IBackgroundProcess process, TimeSpan timeout)
-        {
-            // The probe runs where the sides meet: on the host's view of the shared loopback.
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                if (await host.ProbeHttpAsync(url, cancellationToken))
-                {
-                    return true;
-                }
-
-                await Task.Delay(250, cancellationToken);
-            }
-
-            return false;
         }
 
         private Dictionary<string, string> HiddenEnvironment(string serviceUrl, ServiceDatabase database, string? fakesUrl, string metricsFile)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
@@ -22,15 +23,24 @@ public sealed class DockerHost : IGradingHost
     private const string Workspace = "/work";
     private const string Home = "/work/.home";
     private const string PidFolder = "/work/.pids";
+
+    /// <summary>Prints how many processes the kernel killed for memory in the container's cgroup (v1 or v2).</summary>
+    private const string OomKillsScript = "f=/sys/fs/cgroup/memory/memory.oom_control; [ -f $f ] || f=/sys/fs/cgroup/memory.events; grep '^oom_kill ' $f | cut -d' ' -f2";
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
+
+    /// <summary>Prefix of a service side's command: every process of the side's uid that an earlier
+    /// command left running is killed (`kill -9 -1` spares only the caller, this shell), then the
+    /// command takes the shell's place. Ours runs before anything of the candidate's in that exec,
+    /// and it saves an exec after every command.</summary>
+    private static readonly string[] KillLeftoversThenExec = ["sh", "-c", "kill -9 -1 2>/dev/null; exec \"$@\"", "sh"];
 
     private readonly IDockerClient _docker;
     private readonly DockerHostSettings _settings;
     private readonly string _gradingId;
-    private readonly Dictionary<Side, SideContainer> _containers = [];
-    private readonly Dictionary<Side, IsolationReport> _isolationReports = [];
+    private readonly ConcurrentDictionary<Side, SideContainer> _containers = [];
+    private readonly ConcurrentDictionary<Side, IsolationReport> _isolationReports = [];
+    private readonly Dictionary<Side, Task<SideContainer>> _creations = [];
     private readonly List<DockerProcess> _processes = [];
-    private readonly SemaphoreSlim _containerGate = new(1, 1);
     private readonly HashSet<int> _ports = [];
     private readonly DateTimeOffset _expires;
 
@@ -70,8 +80,10 @@ public sealed class DockerHost : IGradingHost
     /// <summary>The grading's id, as its containers' names and labels carry it.</summary>
     public string GradingId => _gradingId;
 
-    /// <summary>Creates the grader's container (the others follow on first use, joined to its
-    /// namespace) and reads its isolation from inside it.</summary>
+    /// <summary>Creates the grader's container and reads its isolation from inside it, then starts
+    /// creating the candidate's in the background (joined to the grader's namespace; it runs nothing
+    /// of the candidate's until the plan asks), so that it is ready by the time the grader's
+    /// PostgreSQL is. The baseline's follows on first use.</summary>
     /// <param name="expires">When every limit of the grading has certainly passed; the reaper removes what is left after it.</param>
     public static async Task<DockerHost> CreateAsync(IDockerClient docker, DockerHostSettings settings, DateTimeOffset expires, CancellationToken cancellationToken)
     {
@@ -79,6 +91,7 @@ public sealed class DockerHost : IGradingHost
         try
         {
             await host.ContainerAsync(Side.Grader, cancellationToken);
+            _ = host.Creation(Side.Candidate);
             return host;
         }
         catch
@@ -196,6 +209,11 @@ public sealed class DockerHost : IGradingHost
             argv.AddRange(["timeout", "-k", "5", Seconds(command.Timeout)]);
         }
 
+        else if (side != Side.Grader && !BackgroundRunning(side))
+        {
+            argv.AddRange(KillLeftoversThenExec);
+        }
+
         argv.Add(command.FileName);
         argv.AddRange(command.Arguments);
         var workingDirectory = command.WorkingDirectory is null ? Workspace : PathOf(side, command.WorkingDirectory);
@@ -227,9 +245,9 @@ public sealed class DockerHost : IGradingHost
             timedOut = true;
         }
 
-        // Nothing a command started outlives it, unless the side's service is running; a flood
-        // stops everything the side runs.
-        if (side != Side.Grader && !container.Killed && (container.Flooded || !BackgroundRunning(side)))
+        // A flood stops everything the side runs at once; anything else a command left running
+        // goes when the side's next command or its service starts.
+        if (side != Side.Grader && !container.Killed && container.Flooded)
         {
             await KillSideProcessesAsync(container, cancellationToken);
         }
@@ -245,8 +263,10 @@ public sealed class DockerHost : IGradingHost
     {
         var container = await ContainerAsync(side, cancellationToken);
         var id = Guid.NewGuid().ToString("N");
-        // The process records its pid so the grader's processes can be stopped one by one.
-        string[] argv = ["sh", "-c", "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, command.FileName, .. command.Arguments];
+        // The process records its pid so the grader's processes can be stopped one by one; a
+        // service starts alone, with whatever the side's earlier commands left behind killed first.
+        var killLeftovers = side != Side.Grader && !BackgroundRunning(side) ? "kill -9 -1 2>/dev/null; " : "";
+        string[] argv = ["sh", "-c", killLeftovers + "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, command.FileName, .. command.Arguments];
         var workingDirectory = command.WorkingDirectory is null ? Workspace : PathOf(side, command.WorkingDirectory);
         var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(argv, container.User, workingDirectory, Environment(container, command.Environment)),
@@ -270,7 +290,7 @@ public sealed class DockerHost : IGradingHost
     }
 
     /// <inheritdoc />
-    public async Task<bool> ProbeHttpAsync(string url, CancellationToken cancellationToken)
+    public async Task<bool> WaitForHttpAsync(string url, TimeSpan timeout, IBackgroundProcess watched, CancellationToken cancellationToken)
     {
         var uri = new Uri(url);
         if (uri.Host != "127.0.0.1")
@@ -279,15 +299,45 @@ public sealed class DockerHost : IGradingHost
         }
 
         var container = await ContainerAsync(Side.Grader, cancellationToken);
-        // bash's /dev/tcp: the image needs no HTTP client, and the probe runs where the service is reachable.
+        // One exec that polls inside the grader's container: an exec per attempt costs more than
+        // the attempt. bash's /dev/tcp, so the image needs no HTTP client; each attempt is a
+        // subshell, so its connection closes with it, and a listener that never answers holds it
+        // up for 5 s at most.
         const string script = """
-            exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-            printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
-            IFS= read -r status <&3
-            case "$status" in "HTTP/1."?" 2"*) exit 0 ;; *) exit 1 ;; esac
+            echo $$ > "$1"
+            end=$((SECONDS + $2))
+            while [ "$SECONDS" -lt "$end" ]; do
+              if ( exec 3<>"/dev/tcp/127.0.0.1/$3" || exit 1
+                   printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$4" >&3
+                   IFS= read -r -t 5 status <&3 || exit 1
+                   case "$status" in "HTTP/1."?" 2"*) exit 0 ;; *) exit 1 ;; esac ) 2>/dev/null; then
+                exit 0
+              fi
+              sleep 0.1
+            done
+            exit 1
             """;
-        var result = await ExecAsync(container, ["timeout", "5", "bash", "-c", script, "probe", uri.Port.ToString(CultureInfo.InvariantCulture), uri.PathAndQuery], null, NoVariables, cancellationToken: cancellationToken);
-        return result.ExitCode == 0;
+        var pidFile = $"{PidFolder}/probe-{Guid.NewGuid():N}";
+        var seconds = Seconds(timeout);
+        await using var session = await ExecSession.StartAsync(_docker, container.Id,
+            new ExecRequest(["timeout", "-k", "1", $"{seconds}", "bash", "-c", script, "probe", pidFile, seconds, uri.Port.ToString(CultureInfo.InvariantCulture), uri.PathAndQuery],
+                container.User, Workspace, Environment(container, NoVariables)),
+            _settings.Limits.OutputBytesPerCommand, null, cancellationToken);
+
+        // The service's exit is seen here, without an exec: the probe stops as soon as it happens.
+        while (!session.Completion.IsCompleted && !watched.HasExited)
+        {
+            await Task.WhenAny(session.Completion, Task.Delay(100, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (session.Completion.IsCompleted)
+        {
+            return await session.Completion == 0;
+        }
+
+        await ExecAsync(container, ["sh", "-c", "kill -9 \"$(cat \"$1\")\" 2>/dev/null; exit 0", "sh", pidFile], null, NoVariables, cancellationToken: cancellationToken);
+        return false;
     }
 
     /// <inheritdoc />
@@ -318,15 +368,29 @@ public sealed class DockerHost : IGradingHost
             await process.Session.DisposeAsync();
         }
 
-        foreach (var side in new[] { Side.Candidate, Side.Baseline, Side.Grader })
+        // A container still being created is waited for, so that nothing is left behind.
+        Task<SideContainer>[] creations;
+        lock (_creations)
         {
-            if (_containers.TryGetValue(side, out var container))
-            {
-                await RemoveAsync(_docker, container.Id);
-            }
+            creations = [.. _creations.Values];
         }
 
-        _containerGate.Dispose();
+        try
+        {
+            await Task.WhenAll(creations);
+        }
+        catch (Exception)
+        {
+            // Each creation's failure went to whoever used that side, or it never mattered.
+        }
+
+        await Task.WhenAll(new[] { Side.Candidate, Side.Baseline }
+            .Where(_containers.ContainsKey)
+            .Select(side => RemoveAsync(_docker, _containers[side].Id)));
+        if (_containers.TryGetValue(Side.Grader, out var grader))
+        {
+            await RemoveAsync(_docker, grader.Id);
+        }
     }
 
     /// <summary>Force-removes a container, ignoring one that is already gone.</summary>
@@ -347,33 +411,39 @@ public sealed class DockerHost : IGradingHost
 
     private async Task<SideContainer> ContainerAsync(Side side, CancellationToken cancellationToken)
     {
-        await _containerGate.WaitAsync(cancellationToken);
-        try
+        var container = await Creation(side).WaitAsync(cancellationToken);
+        return container.Killed
+            ? throw new GradingInfrastructureException(side.ToString().ToLowerInvariant(), $"The {side.ToString().ToLowerInvariant()} container was killed at a limit; nothing more can run in it.")
+            : container;
+    }
+
+    /// <summary>The side's container, created once; the first caller starts the creation and
+    /// everyone shares it, so no caller holds up another side's commands meanwhile.</summary>
+    private Task<SideContainer> Creation(Side side)
+    {
+        lock (_creations)
         {
-            if (_containers.TryGetValue(side, out var existing))
+            if (!_creations.TryGetValue(side, out var creation))
             {
-                return existing.Killed
-                    ? throw new GradingInfrastructureException(side.ToString().ToLowerInvariant(), $"The {side.ToString().ToLowerInvariant()} container was killed at a limit; nothing more can run in it.")
-                    : existing;
+                if (side != Side.Grader && !_creations.ContainsKey(Side.Grader))
+                {
+                    throw new InvalidOperationException("The grader's container owns the namespace; it is created first.");
+                }
+
+                // Not cancelled by any one caller: a creation cut off between the engine's reply and
+                // its registration here would leave a container nobody removes until it expires.
+                creation = CreateContainerAsync(side, CancellationToken.None);
+                _creations[side] = creation;
             }
 
-            if (side != Side.Grader && !_containers.ContainsKey(Side.Grader))
-            {
-                throw new InvalidOperationException("The grader's container owns the namespace; it is created first.");
-            }
-
-            var container = await CreateContainerAsync(side, cancellationToken);
-            _containers[side] = container;
-            return container;
-        }
-        finally
-        {
-            _containerGate.Release();
+            return creation;
         }
     }
 
     private async Task<SideContainer> CreateContainerAsync(Side side, CancellationToken cancellationToken)
     {
+        // The others join the grader's namespace, which exists once its container runs.
+        var networkMode = side == Side.Grader ? "none" : $"container:{(await Creation(Side.Grader)).Id}";
         var name = side.ToString().ToLowerInvariant();
         var uid = side switch { Side.Grader => 10001, Side.Candidate => 10002, _ => 10003 };
         var limits = _settings.Limits;
@@ -409,7 +479,7 @@ public sealed class DockerHost : IGradingHost
             },
             HostConfig = new HostConfig
             {
-                NetworkMode = side == Side.Grader ? "none" : $"container:{_containers[Side.Grader].Id}",
+                NetworkMode = networkMode,
                 ReadonlyRootfs = true,
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
@@ -442,7 +512,8 @@ public sealed class DockerHost : IGradingHost
         _containers[side] = container;
         await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
 
-        var setup = await ExecAsync(container, ["sh", "-c", $"mkdir -p {Home} {PidFolder} && {IsolationReport.ProbeScript}"], null, NoVariables, cancellationToken: cancellationToken);
+        // One exec sets the workspace up, probes the isolation and reads the OOM counter to start from.
+        var setup = await ExecAsync(container, ["sh", "-c", $"mkdir -p {Home} {PidFolder} && {IsolationReport.ProbeScript}\necho \"oom_kills=$({OomKillsScript})\""], null, NoVariables, cancellationToken: cancellationToken);
         if (setup.ExitCode != 0)
         {
             throw new GradingInfrastructureException($"isolation:{name}", $"The {name} container's isolation probe failed (exit {setup.ExitCode}): {setup.Output}");
@@ -459,7 +530,7 @@ public sealed class DockerHost : IGradingHost
                 $"Refused: the {name} container's isolation is below the operator's minimum: {string.Join("; ", shortfalls)}.");
         }
 
-        container.OomKillsAtStart = await OomKillsAsync(container, cancellationToken);
+        container.OomKillsAtStart = OomKills(setup.Output.Split('\n').LastOrDefault(line => line.StartsWith("oom_kills=", StringComparison.Ordinal))?["oom_kills=".Length..]);
         return container;
     }
 
@@ -557,15 +628,11 @@ public sealed class DockerHost : IGradingHost
         return await OomKillsAsync(container, cancellationToken) > container.OomKillsAtStart;
     }
 
-    private async Task<long> OomKillsAsync(SideContainer container, CancellationToken cancellationToken)
-    {
-        const string script = """
-            f=/sys/fs/cgroup/memory/memory.oom_control; [ -f $f ] || f=/sys/fs/cgroup/memory.events
-            grep '^oom_kill ' $f | cut -d' ' -f2
-            """;
-        var result = await ExecAsync(container, ["sh", "-c", script], null, NoVariables, cancellationToken: cancellationToken);
-        return long.TryParse(result.Output.Trim(), CultureInfo.InvariantCulture, out var kills) ? kills : 0;
-    }
+    private async Task<long> OomKillsAsync(SideContainer container, CancellationToken cancellationToken) =>
+        OomKills((await ExecAsync(container, ["sh", "-c", OomKillsScript], null, NoVariables, cancellationToken: cancellationToken)).Output);
+
+    private static long OomKills(string? output) =>
+        long.TryParse(output?.Trim(), CultureInfo.InvariantCulture, out var kills) ? kills : 0;
 
     private static string Seconds(TimeSpan timeout) => Math.Ceiling(timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 

@@ -49,9 +49,10 @@ public interface IGradingHost : IAsyncDisposable
     /// <summary>Starts a long-running process (a service, the fakes, PostgreSQL's postmaster is run by <see cref="RunAsync"/>).</summary>
     Task<IBackgroundProcess> StartAsync(Side side, CommandSpec command, CancellationToken cancellationToken);
 
-    /// <summary>One GET of <paramref name="url"/> on the shared loopback, from the grader's side:
-    /// true when it answered 2xx.</summary>
-    Task<bool> ProbeHttpAsync(string url, CancellationToken cancellationToken);
+    /// <summary>GETs <paramref name="url"/> on the shared loopback from the grader's side, every
+    /// 100 ms, until it answers 2xx (true), <paramref name="timeout"/> passes or
+    /// <paramref name="watched"/> exits (false).</summary>
+    Task<bool> WaitForHttpAsync(string url, TimeSpan timeout, IBackgroundProcess watched, CancellationToken cancellationToken);
 
     /// <summary>The limit a side's processes ran into since the grading began, if any (the kernel
     /// killed one for memory, or one printed past the output cap).</summary>

@@ -75,22 +75,31 @@ public sealed class LocalHost : IGradingHost
     }
 
     /// <inheritdoc />
-    public async Task<bool> ProbeHttpAsync(string url, CancellationToken cancellationToken)
+    public async Task<bool> WaitForHttpAsync(string url, TimeSpan timeout, IBackgroundProcess watched, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        try
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !watched.HasExited)
         {
-            using var response = await http.GetAsync(url, cancellationToken);
-            return response.IsSuccessStatusCode;
+            try
+            {
+                using var response = await http.GetAsync(url, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(100, cancellationToken);
         }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+
+        return false;
     }
 
     /// <inheritdoc />

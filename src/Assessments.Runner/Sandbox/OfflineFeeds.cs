@@ -145,6 +145,15 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
 
     private async Task EnsureVolumeAsync(string volume, string packages, string contentHash, CancellationToken cancellationToken)
     {
+        // The volume this cache filled completely is known by its creation time, so an unchanged
+        // one is taken without starting a helper container; one removed and made again is filled.
+        var filled = Path.Combine(Path.GetDirectoryName(packages)!, ".volume");
+        if (File.Exists(filled) && await CreatedAtAsync(volume, cancellationToken) is { } existing
+            && await File.ReadAllTextAsync(filled, cancellationToken) == $"{volume} {existing}")
+        {
+            return;
+        }
+
         await docker.Volumes.CreateAsync(new VolumesCreateParameters
         {
             Name = volume,
@@ -184,6 +193,7 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
             await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
             if (await ExecAsync(created.ID, ["test", "-f", "/nuget/.complete"], null, cancellationToken) == 0)
             {
+                await File.WriteAllTextAsync(filled, $"{volume} {await CreatedAtAsync(volume, cancellationToken)}", cancellationToken);
                 return;
             }
 
@@ -198,6 +208,8 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
                 {
                     throw new InvalidOperationException($"Filling the feed volume {volume} failed (exit {extract}).");
                 }
+
+                await File.WriteAllTextAsync(filled, $"{volume} {await CreatedAtAsync(volume, cancellationToken)}", cancellationToken);
             }
             finally
             {
@@ -220,6 +232,18 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
         foreach (var file in files.Order(StringComparer.Ordinal))
         {
             await writer.WriteEntryAsync(file, Path.GetRelativePath(folder, file), cancellationToken);
+        }
+    }
+
+    private async Task<string?> CreatedAtAsync(string volume, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await docker.Volumes.InspectAsync(volume, cancellationToken)).CreatedAt;
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 

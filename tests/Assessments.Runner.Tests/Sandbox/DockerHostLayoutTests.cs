@@ -22,8 +22,8 @@ public sealed class DockerHostLayoutTests(DockerSandbox sandbox)
         await using (var host = await DockerHost.CreateAsync(sandbox.Docker, sandbox.Settings(), DateTimeOffset.UtcNow.AddMinutes(30), ct))
         {
             gradingId = host.GradingId;
-            var database = await GradingDatabase.StartAsync(host, host.PostgresBin, ct);
-            var service = await database.CreateServiceDatabaseAsync("svc_candidate", ct);
+            var database = await GradingDatabase.StartAsync(host, host.PostgresBin, ["svc_candidate"], ct);
+            var service = database.Service("svc_candidate");
             await host.PutFilesAsync(Side.Grader, "package", [File("hidden/Hidden/Secret.cs", $"// {HiddenMarker}")], ct);
             await host.PutFilesAsync(Side.Candidate, "repo", [File("README.md", "candidate")], ct);
 
@@ -69,6 +69,18 @@ public sealed class DockerHostLayoutTests(DockerSandbox sandbox)
         }
 
         Assert.Empty(await sandbox.ContainersOfAsync(gradingId));
+    }
+
+    [Fact]
+    public async Task AHostDisposedWhileItsCandidateContainerIsStillBeingCreatedLeavesNothing()
+    {
+        // The candidate's container is created in the background once the grader's runs; a
+        // grading that ends at once (a refused tree, a cancelled job) must not leave it behind.
+        var host = await DockerHost.CreateAsync(sandbox.Docker, sandbox.Settings(), DateTimeOffset.UtcNow.AddMinutes(30), TestContext.Current.CancellationToken);
+        await host.DisposeAsync();
+
+        Assert.Empty(await sandbox.ContainersOfAsync(host.GradingId));
+        Assert.Equal(2, host.ContainerIds.Count);
     }
 
     private static PackageFile File(string path, string text) => new(path, false, Encoding.UTF8.GetBytes(text));

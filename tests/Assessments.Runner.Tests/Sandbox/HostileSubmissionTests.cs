@@ -85,7 +85,7 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     }
 
     [Fact]
-    public async Task Case07_ProcessLeftRunningByTheBuildIsKilledWhenTheBuildEnds()
+    public async Task Case07_ProcessLeftRunningByTheBuildIsKilledBeforeTheServiceStarts()
     {
         // Once the service listens (one more listening socket than during the build), the daemon
         // would delete the published service again and again: the restart before the second
