@@ -26,6 +26,15 @@ public sealed class GradeCommandTests
         }
 
         File.CreateSymbolicLink(Path.Combine(candidate, "shadow"), "/etc/shadow");
+        // Compiled, never called: the reviewer is still pointed at it.
+        await File.WriteAllTextAsync(Path.Combine(candidate, "src/Greeting.Api/Shutdown.cs"), """
+            namespace Greeting.Api;
+
+            public static class Shutdown
+            {
+                public static void Now() => System.Environment.Exit(3);
+            }
+            """, ct);
         var report = Path.Combine(work.FullName, "report.json");
 
         var (exitCode, stdout, stderr) = await AssessProcess.RunAsync(
@@ -45,9 +54,13 @@ public sealed class GradeCommandTests
         Assert.Contains("candidate side: ", stdout);
         // Not a terminal: a plain line per finished stage.
         Assert.Matches(@"  ok +build \[candidate\] [0-9.]+ s", stdout);
+        Assert.Matches(@"src/Greeting.Api/Program.cs +modified +[1-9]", stdout);
+        Assert.Matches(@"src/Greeting.Api/Shutdown.cs +added +6 +0", stdout);
+        Assert.Matches(@"process-exit +concern +src/Greeting.Api/Shutdown.cs:5 +`Environment.Exit` ends the process", stdout);
         var written = GradingReport.FromJson(await File.ReadAllTextAsync(report, ct));
         Assert.Equal(Verdict.Passed, written.Verdict);
         Assert.Equal("docker", written.Environment.Host);
+        Assert.Equal(("process-exit", 5), (Assert.Single(written.Findings).Rule, Assert.Single(written.Findings).Line));
         work.Delete(recursive: true);
     }
 

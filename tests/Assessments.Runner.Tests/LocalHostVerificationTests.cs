@@ -43,6 +43,14 @@ public sealed class LocalHostVerificationTests
         Assert.Equal(Verdict.Passed, result.Solution.Verdict);
         Assert.Equal(Verdict.TestsFailed, Assert.Single(result.Variants).Report.Verdict);
         Assert.Contains("statements_per_request *", result.MetricsTable());
+
+        // Each report carries the change against the template, read from the tree before anything ran.
+        Assert.Empty(result.Template.Changes);
+        var program = Assert.Single(result.Solution.Changes);
+        Assert.Equal(("src/Greeting.Api/Program.cs", ChangeKind.Modified), (program.Path, program.Kind));
+        Assert.True(program.LinesAdded > 0);
+        Assert.Contains(program.Members, m => m.Name == "<top-level statements>" && m.Kind == ChangeKind.Modified);
+        Assert.Empty(result.Solution.Findings);
     }
 
     [Fact]

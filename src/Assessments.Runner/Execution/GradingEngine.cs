@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Assessments.Runner.Findings;
 using Assessments.Runner.Hosting;
 using Assessments.Runner.Results;
 using Assessments.Scenarios.Manifest;
@@ -37,9 +38,18 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private GradingDatabase? _database;
         private string _lastServiceOutput = "";
         private bool _lastServiceExited;
+        private IReadOnlyList<FileChange> _changes = [];
+        private IReadOnlyList<FindingOutcome> _findings = [];
 
         public async Task<GradingReport> ExecuteAsync()
         {
+            // The change and its findings come from reading the tree, before anything runs: a
+            // grading that stops at the build still shows the reviewer what was changed.
+            (_changes, _findings) = await Task.Run(() =>
+            {
+                var changes = TreeComparison.Compare(request.Package.TemplateFiles.ToList(), request.Tree);
+                return (changes, ChangeFindings.Find(changes, request.Tree, []));
+            }, cancellationToken);
             try
             {
                 return await PlanAsync();
@@ -456,6 +466,8 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             Subject = request.Subject,
             Tests = _tests,
             Metrics = metrics ?? Metrics(new Dictionary<string, List<double>>()),
+            Findings = _findings,
+            Changes = _changes.Select(c => c.ToOutcome()).ToList(),
             Stages = _stages,
             Environment = new RunEnvironment(host.Name, host.ImageDigest, host.Isolation),
             StartedAt = _startedAt,

@@ -41,6 +41,9 @@ public sealed record GradingReport
     /// <summary>Automated observations on the candidate's change.</summary>
     public IReadOnlyList<FindingOutcome> Findings { get; init; } = [];
 
+    /// <summary>Every file the graded tree has differently from the template, in path order.</summary>
+    public IReadOnlyList<FileChangeOutcome> Changes { get; init; } = [];
+
     /// <summary>Each stage with its side, status and timing.</summary>
     public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
 
@@ -250,6 +253,27 @@ public enum FindingSeverity
     /// <summary>Likely a problem.</summary>
     Concern,
 }
+
+/// <summary>How a file or a member differs from the template.</summary>
+public enum ChangeKind
+{
+    /// <summary>Only in the graded tree.</summary>
+    Added,
+
+    /// <summary>Only in the template.</summary>
+    Removed,
+
+    /// <summary>In both, with different content.</summary>
+    Modified,
+}
+
+/// <summary>A member (method, constructor, property, field, event) added, removed or changed.</summary>
+/// <param name="Name">Type-qualified, with parameter types for overloads: <c>OrderEndpoints.List(AppDb, int)</c>.</param>
+public sealed record MemberChange(string Name, ChangeKind Kind);
+
+/// <summary>A file the graded tree has differently from the template.</summary>
+/// <param name="Binary">True when either side is not text; lines are then not counted.</param>
+public sealed record FileChangeOutcome(string Path, ChangeKind Kind, bool Binary, int LinesAdded, int LinesRemoved, IReadOnlyList<MemberChange> Members);
 
 /// <summary>An automated observation pinned to a file and line.</summary>
 public sealed record FindingOutcome(string Rule, FindingSeverity Severity, string Path, int? Line, string Message);

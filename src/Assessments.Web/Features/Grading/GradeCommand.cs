@@ -149,6 +149,27 @@ public static class GradeCommand
             }
         }
 
+        if (report.Changes.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"CHANGED",-64} {"KIND",-9} {"+LINES",7} {"-LINES",7}");
+            foreach (var change in report.Changes)
+            {
+                Console.WriteLine($"{Cut(change.Path, 64),-64} {Kebab(change.Kind),-9} {change.LinesAdded,7} {change.LinesRemoved,7}");
+            }
+        }
+
+        if (report.Findings.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"FINDING",-28} {"SEVERITY",-9} {"WHERE",-40} WHY");
+            foreach (var finding in report.Findings)
+            {
+                var where = finding.Line is { } line ? $"{finding.Path}:{line}" : finding.Path;
+                Console.WriteLine($"{finding.Rule,-28} {Kebab(finding.Severity),-9} {Cut(where, 40),-40} {finding.Message}");
+            }
+        }
+
         Console.WriteLine();
         Console.WriteLine($"{"STAGE",-32} {"SIDE",-10} {"STATUS",-10} {"SECONDS",8}");
         foreach (var stage in report.Stages)
