@@ -37,7 +37,7 @@ public static class ChangeFindings
         }
 
         var sources = candidate.Where(f => f.Path.EndsWith(".cs", StringComparison.Ordinal)).ToList();
-        var changed = changes.Where(c => c.Kind != ChangeKind.Removed && !c.Binary && c.Path.EndsWith(".cs", StringComparison.Ordinal))
+        var changed = changes.Where(c => c.Kind != ChangeKind.Removed && !c.Binary && !c.Generated && c.Path.EndsWith(".cs", StringComparison.Ordinal))
             .ToDictionary(c => c.Path, StringComparer.Ordinal);
         if (changed.Count == 0)
         {

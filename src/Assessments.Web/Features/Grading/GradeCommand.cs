@@ -155,7 +155,8 @@ public static class GradeCommand
             Console.WriteLine($"{"CHANGED",-64} {"KIND",-9} {"+LINES",7} {"-LINES",7}");
             foreach (var change in report.Changes)
             {
-                Console.WriteLine($"{Cut(change.Path, 64),-64} {Kebab(change.Kind),-9} {change.LinesAdded,7} {change.LinesRemoved,7}");
+                var note = change.Binary ? "  binary" : change.Generated ? "  generated" : "";
+                Console.WriteLine($"{Cut(change.Path, 64),-64} {Kebab(change.Kind),-9} {change.LinesAdded,7} {change.LinesRemoved,7}{note}");
             }
         }
 
