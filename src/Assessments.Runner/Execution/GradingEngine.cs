@@ -38,7 +38,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private GradingDatabase? _database;
         private string _lastServiceOutput = "";
         private bool _lastServiceExited;
-        private IReadOnlyList<FileChange> _changes = [];
+        private IReadOnlyList<FileChangeOutcome> _changes = [];
         private IReadOnlyList<FindingOutcome> _findings = [];
 
         public async Task<GradingReport> ExecuteAsync()
@@ -48,7 +48,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             (_changes, _findings) = await Task.Run(() =>
             {
                 var changes = TreeComparison.Compare(request.Package.TemplateFiles.ToList(), request.Tree);
-                return (changes, ChangeFindings.Find(changes, request.Tree, []));
+                return (changes.Select(c => c.ToOutcome()).ToList(), ChangeFindings.Find(changes, request.Tree, []));
             }, cancellationToken);
             try
             {
@@ -467,7 +467,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             Tests = _tests,
             Metrics = metrics ?? Metrics(new Dictionary<string, List<double>>()),
             Findings = _findings,
-            Changes = _changes.Select(c => c.ToOutcome()).ToList(),
+            Changes = _changes,
             Stages = _stages,
             Environment = new RunEnvironment(host.Name, host.ImageDigest, host.Isolation),
             StartedAt = _startedAt,

@@ -28,11 +28,11 @@ public sealed class DockerHost : IGradingHost
     private const string OomKillsScript = "f=/sys/fs/cgroup/memory/memory.oom_control; [ -f $f ] || f=/sys/fs/cgroup/memory.events; grep '^oom_kill ' $f | cut -d' ' -f2";
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
 
-    /// <summary>Prefix of a service side's command: every process of the side's uid that an earlier
-    /// command left running is killed (`kill -9 -1` spares only the caller, this shell), then the
-    /// command takes the shell's place. Ours runs before anything of the candidate's in that exec,
-    /// and it saves an exec after every command.</summary>
-    private static readonly string[] KillLeftoversThenExec = ["sh", "-c", "kill -9 -1 2>/dev/null; exec \"$@\"", "sh"];
+    /// <summary>Start of the shell line of a service side's command or service: every process of the
+    /// side's uid that an earlier command left running is killed (`kill -9 -1` spares only the
+    /// caller, this shell) before the command takes the shell's place. Ours runs before anything of
+    /// the candidate's in that exec, and it saves an exec after every command.</summary>
+    private const string KillLeftovers = "kill -9 -1 2>/dev/null; ";
 
     private readonly IDockerClient _docker;
     private readonly DockerHostSettings _settings;
@@ -208,10 +208,9 @@ public sealed class DockerHost : IGradingHost
             // PostgreSQL and fakes must outlive a hidden-test run that hangs.
             argv.AddRange(["timeout", "-k", "5", Seconds(command.Timeout)]);
         }
-
-        else if (side != Side.Grader && !BackgroundRunning(side))
+        else if (KillsLeftoversFirst(side))
         {
-            argv.AddRange(KillLeftoversThenExec);
+            argv.AddRange(["sh", "-c", KillLeftovers + "exec \"$@\"", "sh"]);
         }
 
         argv.Add(command.FileName);
@@ -265,8 +264,7 @@ public sealed class DockerHost : IGradingHost
         var id = Guid.NewGuid().ToString("N");
         // The process records its pid so the grader's processes can be stopped one by one; a
         // service starts alone, with whatever the side's earlier commands left behind killed first.
-        var killLeftovers = side != Side.Grader && !BackgroundRunning(side) ? "kill -9 -1 2>/dev/null; " : "";
-        string[] argv = ["sh", "-c", killLeftovers + "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, command.FileName, .. command.Arguments];
+        string[] argv = ["sh", "-c", (KillsLeftoversFirst(side) ? KillLeftovers : "") + "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, command.FileName, .. command.Arguments];
         var workingDirectory = command.WorkingDirectory is null ? Workspace : PathOf(side, command.WorkingDirectory);
         var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(argv, container.User, workingDirectory, Environment(container, command.Environment)),
@@ -569,6 +567,9 @@ public sealed class DockerHost : IGradingHost
             return (-1, e.Message);
         }
     }
+
+    /// <summary>A service side with no service running: what its earlier commands left is not wanted.</summary>
+    private bool KillsLeftoversFirst(Side side) => side != Side.Grader && !BackgroundRunning(side);
 
     private bool BackgroundRunning(Side side)
     {

@@ -193,7 +193,7 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
             await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
             if (await ExecAsync(created.ID, ["test", "-f", "/nuget/.complete"], null, cancellationToken) == 0)
             {
-                await File.WriteAllTextAsync(filled, $"{volume} {await CreatedAtAsync(volume, cancellationToken)}", cancellationToken);
+                await RememberFilledAsync();
                 return;
             }
 
@@ -209,7 +209,7 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
                     throw new InvalidOperationException($"Filling the feed volume {volume} failed (exit {extract}).");
                 }
 
-                await File.WriteAllTextAsync(filled, $"{volume} {await CreatedAtAsync(volume, cancellationToken)}", cancellationToken);
+                await RememberFilledAsync();
             }
             finally
             {
@@ -220,6 +220,9 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
         {
             await DockerHost.RemoveAsync(docker, created.ID);
         }
+
+        async Task RememberFilledAsync() =>
+            await File.WriteAllTextAsync(filled, $"{volume} {await CreatedAtAsync(volume, cancellationToken)}", cancellationToken);
     }
 
     /// <summary>Every file of the folder, dot-files included (TarFile skips what .NET calls hidden,
