@@ -50,6 +50,18 @@ internal static partial class PackageValidator
             Error(manifest.Metrics.FirstOrDefault()?.At ?? top, "metrics", $"{primaries} metrics are marked primary; exactly one must be");
         }
 
+        if (manifest.Benchmarks is { } benchmarks)
+        {
+            Duplicates(benchmarks.Endpoints, e => e.Name, e => e.At, i => $"benchmarks.endpoints[{i}].name", "benchmark endpoint name", errors);
+            foreach (var endpoint in benchmarks.Endpoints)
+            {
+                if (manifest.Metrics.FirstOrDefault(m => m.Key == endpoint.MedianKey || m.Key == endpoint.P95Key) is { } clash)
+                {
+                    Error(clash.At, "metrics", $"metric key '{clash.Key}' is also the key of benchmark endpoint '{endpoint.Name}''s latency; rename one");
+                }
+            }
+        }
+
         // Service contract
         var service = manifest.Service;
         RequireFile(files, $"template/{service.Project}", service.At, "service.project", display, errors, ".csproj");

@@ -44,6 +44,27 @@ public sealed class LocalHostVerificationTests
         Assert.Equal(Verdict.TestsFailed, Assert.Single(result.Variants).Report.Verdict);
         Assert.Contains("statements_per_request *", result.MetricsTable());
 
+        // The baseline ran beside the solution: its count measured there (the cache was empty),
+        // the greeting timed on both sides in every round.
+        Assert.Equal((MetricKind.Counted, BaselineSource.Measured, MetricComparison.Better), (primary.Kind, primary.BaselineSource, primary.Comparison));
+        Assert.Equal(0.1, primary.Ratio);
+        Assert.Contains(result.Solution.Stages, s => s.Name == "baseline-build" && s.Side == Side.Baseline);
+        Assert.Contains(result.Solution.Stages, s => s.Name == "baseline-counts:main" && s.Status == StageStatus.Ok);
+        Assert.Contains(result.Solution.Stages, s => s.Name == "benchmarks" && s.Status == StageStatus.Ok);
+        foreach (var key in new[] { "latency_greeting_p50", "latency_greeting_p95" })
+        {
+            var timed = result.Solution.Metrics.Single(m => m.Key == key);
+            Assert.Equal((MetricKind.Timed, BaselineSource.Measured, "ms"), (timed.Kind, timed.BaselineSource, timed.Unit));
+            Assert.Equal(5, timed.Samples.Count);
+            Assert.Equal(5, timed.BaselineSamples.Count);
+            Assert.True(timed.Ratio > 0 && timed.Spread >= 0 && timed.BaselineSpread >= 0, timed.ToString());
+            Assert.NotEqual(MetricComparison.NotCompared, timed.Comparison);
+        }
+
+        // Neither the template's own grading nor the variant ran the baseline.
+        Assert.DoesNotContain(result.Template.Stages, s => s.Side == Side.Baseline);
+        Assert.All(result.Template.Metrics, m => Assert.Equal(BaselineSource.None, m.BaselineSource));
+
         // Each report carries the change against the template, read from the tree before anything ran.
         Assert.Empty(result.Template.Changes);
         var program = Assert.Single(result.Solution.Changes);

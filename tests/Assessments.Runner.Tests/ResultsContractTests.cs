@@ -24,7 +24,15 @@ public sealed class ResultsContractTests
                 new MetricOutcome
                 {
                     Key = "statements_per_request", Title = "Statements per request", Unit = "statements", Direction = MetricDirection.Lower,
-                    Primary = true, Candidate = 3, Baseline = 201, Improvement = 67, Spread = 0, BaselineSpread = 0, Samples = [3, 3, 3], BaselineSamples = [201, 201, 201],
+                    Primary = true, Kind = MetricKind.Counted, Candidate = 3, Baseline = 201, Ratio = 3.0 / 201, Improvement = 67, Comparison = MetricComparison.Better,
+                    BaselineSource = BaselineSource.Cached, Spread = 0, BaselineSpread = 0, Samples = [3, 3, 3], BaselineSamples = [201, 201, 201],
+                },
+                new MetricOutcome
+                {
+                    Key = "latency_orders_p95", Title = "GET /orders: 95th percentile latency", Unit = "ms", Direction = MetricDirection.Lower,
+                    Kind = MetricKind.Timed, Candidate = 4.1, Baseline = 4.3, Ratio = 4.1 / 4.3, Improvement = 4.3 / 4.1, Comparison = MetricComparison.NoMeasurableDifference,
+                    BaselineSource = BaselineSource.Measured, Note = "candidate: 1 of 100 requests failed (GET /orders answered 500).",
+                    Spread = 0.4, BaselineSpread = 0.5, Samples = [4.1, 3.9, 4.4], BaselineSamples = [4.3, 4.0, 4.6],
                 },
             ],
             Findings = [new FindingOutcome("blocking-async", FindingSeverity.Concern, "src/Orders.Api/OrdersEndpoint.cs", 42, ".Result blocks a thread")],
@@ -38,7 +46,14 @@ public sealed class ResultsContractTests
         ["sandbox-error"] = Report(ReportStatus.Error, Verdict.SandboxError, "start-postgres") with
         {
             Message = "PostgreSQL did not start",
-            Metrics = [new MetricOutcome { Key = "statements_per_request", Title = "Statements per request", Unit = "statements", Direction = MetricDirection.Lower, Primary = true }],
+            Metrics =
+            [
+                new MetricOutcome
+                {
+                    Key = "statements_per_request", Title = "Statements per request", Unit = "statements", Direction = MetricDirection.Lower, Primary = true,
+                    Kind = MetricKind.Counted, Comparison = MetricComparison.NotCompared, BaselineSource = BaselineSource.None,
+                },
+            ],
         },
     };
 

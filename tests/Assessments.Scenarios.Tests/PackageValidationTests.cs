@@ -218,4 +218,59 @@ public sealed class PackageValidationTests
         File.Delete(Path.Combine(package.Root, "scenario.yaml"));
         Assert.Equal("scenarios/tiny/scenario.yaml: is missing: every package starts with its manifest (see docs/scenarios.md)", package.SingleError());
     }
+
+    private const string Benchmarks = """
+        benchmarks:
+          rounds: 7
+          endpoints:
+            - name: hello
+              title: GET /hello
+              get: /hello?name=ada
+        service:
+        """;
+
+    [Fact]
+    public void BenchmarksAreReadWithTheirDefaults()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("service:\n", Benchmarks + "\n");
+        var benchmarks = package.Load().Package!.Manifest.Benchmarks!;
+        Assert.Equal((7, 10, 20), (benchmarks.Rounds, benchmarks.Warmup, benchmarks.Requests));
+        var endpoint = Assert.Single(benchmarks.Endpoints);
+        Assert.Equal(("hello", "/hello?name=ada", "latency_hello_p50", "latency_hello_p95"), (endpoint.Name, endpoint.Path, endpoint.MedianKey, endpoint.P95Key));
+    }
+
+    [Fact]
+    public void TooFewRoundsCannotTellNoiseFromAChange()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("service:\n", Benchmarks.Replace("rounds: 7", "rounds: 2") + "\n");
+        Assert.Equal($"{Yaml}:30:11: benchmarks.rounds: must be a whole number from 3 to 50", package.SingleError());
+    }
+
+    [Fact]
+    public void BenchmarkEndpointNeedsAPathNotAUrl()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("service:\n", Benchmarks.Replace("get: /hello?name=ada", "get: http://example.com/hello") + "\n");
+        Assert.Equal($"{Yaml}:34:12: benchmarks.endpoints[0].get: 'http://example.com/hello' is not a path and query starting with / (/api/orders?page=1)", package.SingleError());
+    }
+
+    [Fact]
+    public void BenchmarkLatencyKeyMayNotClashWithAMetric()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("service:\n", Benchmarks + "\n");
+        package.EditManifest("  - key: statements_per_request", "  - key: latency_hello_p95");
+        Assert.Equal($"{Yaml}:24:5: metrics: metric key 'latency_hello_p95' is also the key of benchmark endpoint 'hello''s latency; rename one", package.SingleError());
+    }
+
+    [Fact]
+    public void MetricsAreDeterministicUnlessTheySayOtherwise()
+    {
+        using var package = new TestPackage();
+        Assert.True(package.Load().Package!.Manifest.PrimaryMetric.Deterministic);
+        package.EditManifest("    primary: true\n", "    primary: true\n    deterministic: false\n");
+        Assert.False(package.Load().Package!.Manifest.PrimaryMetric.Deterministic);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Assessments.Runner.Benchmarks;
 using Assessments.Runner.Findings;
 using Assessments.Runner.Hosting;
 using Assessments.Runner.Results;
@@ -12,7 +13,9 @@ namespace Assessments.Runner.Execution;
 /// PostgreSQL and the fakes start on the grader side before any candidate code runs; the hidden
 /// tests are built; the candidate's service is published and its public tests run; the service
 /// starts with the contract's settings and is checked phase by phase by the hidden tests
-/// (restarted where a phase says); metrics come from what the hidden tests measured.</summary>
+/// (restarted where a phase says); then the template's service runs beside it as the baseline,
+/// for the counts the hidden tests take of it and the endpoints timed on both
+/// (GradingEngine.Baseline.cs).</summary>
 public sealed partial class GradingEngine(GradingEngineOptions options)
 {
     private const string ServiceFolder = "repo";
@@ -28,7 +31,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         return await run.ExecuteAsync();
     }
 
-    private sealed class Run(GradingRequest request, IGradingHost host, GradingEngineOptions options, IProgress<GradingProgress>? progress, CancellationToken cancellationToken)
+    private sealed partial class Run(GradingRequest request, IGradingHost host, GradingEngineOptions options, IProgress<GradingProgress>? progress, CancellationToken cancellationToken)
     {
         private readonly ScenarioManifest _manifest = request.Package.Manifest;
         private readonly List<StageOutcome> _stages = [];
@@ -38,6 +41,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private GradingDatabase? _database;
         private string _lastServiceOutput = "";
         private bool _lastServiceExited;
+        private string? _hiddenDll;
         private IReadOnlyList<FileChangeOutcome> _changes = [];
         private IReadOnlyList<FindingOutcome> _findings = [];
 
@@ -75,13 +79,14 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private async Task<GradingReport> PlanAsync()
         {
             // Grader side first: every grader listener is up before candidate code runs, build included.
-            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, host.PostgresBin, ["svc_candidate", "svc_candidate_tests"], cancellationToken));
+            string[] databases = request.CompareWithBaseline ? ["svc_candidate", "svc_candidate_tests", BaselineDatabase] : ["svc_candidate", "svc_candidate_tests"];
+            _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, host.PostgresBin, databases, cancellationToken));
             var serviceDatabase = _database.Service("svc_candidate");
             var testsDatabase = _database.Service("svc_candidate_tests");
 
             await host.PutFilesAsync(Side.Grader, "package", request.Package.Files.Where(f => f.Path.StartsWith("hidden/", StringComparison.Ordinal)), cancellationToken);
             var fakesUrl = await StartFakesAsync();
-            var hidden = await BuildGraderProjectAsync("build-hidden", _manifest.Hidden.Project, HiddenBinFolder);
+            _hiddenDll = await BuildGraderProjectAsync("build-hidden", _manifest.Hidden.Project, HiddenBinFolder);
 
             // Candidate side.
             await host.PutFilesAsync(Side.Candidate, ServiceFolder, request.Tree, cancellationToken);
@@ -112,7 +117,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             var environment = Placeholders.Fill(_manifest.Service.Environment, port, serviceDatabase.ServiceConnectionString, fakesUrl);
             var serviceUrl = $"http://127.0.0.1:{port}";
             var serviceDll = $"{PublishFolder}/{Path.GetFileNameWithoutExtension(_manifest.Service.Project)}.dll";
-            var service = await StartServiceAsync(serviceDll, environment, serviceUrl);
+            var service = await StartServiceAsync(Side.Candidate, "start", serviceDll, environment, serviceUrl);
             if (service is null)
             {
                 SkipHiddenTests("the service did not start");
@@ -126,7 +131,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 {
                     // A kill, as a crash or a deploy would: whatever was only in memory is gone.
                     await service.KillAsync(cancellationToken);
-                    service = await StartServiceAsync(serviceDll, environment, serviceUrl);
+                    service = await StartServiceAsync(Side.Candidate, "start", serviceDll, environment, serviceUrl);
                     if (service is null)
                     {
                         SkipHiddenTests("the service did not start again after the restart", fromPhase: phase.Name);
@@ -134,10 +139,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                     }
                 }
 
-                var result = await Command(Side.Grader, $"hidden-tests:{phase.Name}", "dotnet",
-                    [$"{hidden}", "-noLogo", "-noColor", "-parallelMode", "none", "-trait", $"Phase={phase.Name}", "-result-xml", $"results-{phase.Name}.xml"],
-                    null, _manifest.Limits.Tests,
-                    HiddenEnvironment(serviceUrl, serviceDatabase, fakesUrl, metricsFile));
+                var result = await HiddenTestsAsync($"hidden-tests:{phase.Name}", phase.Name, $"results-{phase.Name}.xml", serviceUrl, serviceDatabase, fakesUrl, metricsFile);
                 if (result.TimedOut)
                 {
                     // A service that stops answering holds the hidden tests up until their limit.
@@ -155,7 +157,10 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Hidden, phase.Name, methodNames: true));
             }
 
-            var metrics = Metrics(MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, metricsFile, cancellationToken)));
+            var counts = MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, metricsFile, cancellationToken));
+            var metrics = request.CompareWithBaseline
+                ? await CompareWithBaselineAsync(counts, service, serviceUrl, fakesUrl)
+                : Metrics(counts, "This grading ran without the baseline.");
             var hiddenResults = _tests.Where(t => t.Visibility == TestVisibility.Hidden).ToList();
             var failed = hiddenResults.Where(t => t.Status is not (TestStatus.Pass or TestStatus.Skipped)).ToList();
             var missing = _manifest.Hidden.Tests.Where(d => !hiddenResults.Any(t => SameTest(t.Name, d.Name))).Select(d => d.Name).ToList();
@@ -196,35 +201,45 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
         private async Task<string> BuildGraderProjectAsync(string stage, string project, string output)
         {
-            var dll = $"{output}/{Path.GetFileNameWithoutExtension(project)}.dll";
-
             // The grader's projects belong to the immutable version: build them once per content hash.
-            var cache = options.GraderBuildCache is { } root
-                ? Path.Combine(root, request.Package.ContentHash, host.BuildCacheScope, project.Replace('/', '_'))
-                : null;
+            await CachedBuildAsync(Side.Grader, stage, Path.Combine(request.Package.ContentHash, host.BuildCacheScope, project.Replace('/', '_')), output, async () =>
+            {
+                var result = await Command(Side.Grader, stage, "dotnet",
+                    ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo", .. RestoreConfig("-p:RestoreConfigFile=")],
+                    null, _manifest.Limits.Build);
+                return result.Succeeded
+                    ? null
+                    : throw new GradingInfrastructureException(stage, $"The grader's project {project} did not build: {BuildErrors(result.Output)}");
+            });
+            return $"{output}/{Path.GetFileNameWithoutExtension(project)}.dll";
+        }
+
+        /// <summary>Puts a build's output into <paramref name="output"/> of a side: from the cache
+        /// under <paramref name="cacheKey"/> when an earlier grading left it there, else by running
+        /// <paramref name="build"/> (null when it built; else why not) and keeping what it wrote.</summary>
+        private async Task<string?> CachedBuildAsync(Side side, string stage, string cacheKey, string output, Func<Task<string?>> build)
+        {
+            var cache = options.GraderBuildCache is { } root ? Path.Combine(root, cacheKey) : null;
             if (cache is not null && File.Exists(Path.Combine(cache, ".complete")))
             {
                 var started = Stopwatch.StartNew();
                 var (cached, _) = Scenarios.PackageFiles.Read(cache, cache);
-                await host.PutFilesAsync(Side.Grader, output, cached.Where(f => f.Path != ".complete"), cancellationToken);
-                Record(new StageOutcome($"{stage}:cached", Side.Grader, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
-                return dll;
+                await host.PutFilesAsync(side, output, cached.Where(f => f.Path != ".complete"), cancellationToken);
+                Record(new StageOutcome($"{stage}:cached", side, StageStatus.Ok, started.Elapsed.TotalMilliseconds, null));
+                return null;
             }
 
-            var result = await Command(Side.Grader, stage, "dotnet",
-                ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo", .. RestoreConfig("-p:RestoreConfigFile=")],
-                null, _manifest.Limits.Build);
-            if (!result.Succeeded)
+            if (await build() is { } failure)
             {
-                throw new GradingInfrastructureException(stage, $"The grader's project {project} did not build: {BuildErrors(result.Output)}");
+                return failure;
             }
 
             if (cache is not null)
             {
-                await StoreInCacheAsync(cache, await host.ReadFilesAsync(Side.Grader, output, cancellationToken));
+                await StoreInCacheAsync(cache, await host.ReadFilesAsync(side, output, cancellationToken));
             }
 
-            return dll;
+            return null;
         }
 
         /// <summary>Writes a build into the cache beside its final place and moves it there, so a
@@ -368,19 +383,30 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 _ => null,
             };
 
-        private async Task<IBackgroundProcess?> StartServiceAsync(string dll, IReadOnlyDictionary<string, string> environment, string serviceUrl)
+        private async Task<IBackgroundProcess?> StartServiceAsync(Side side, string stage, string dll, IReadOnlyDictionary<string, string> environment, string serviceUrl)
         {
-            progress?.Report(new GradingProgress("start", Side.Candidate, null));
+            progress?.Report(new GradingProgress(stage, side, null));
             var started = Stopwatch.StartNew();
-            var process = await host.StartAsync(Side.Candidate, new CommandSpec("dotnet", [dll], null, environment, Timeout.InfiniteTimeSpan), cancellationToken);
+            var process = await host.StartAsync(side, new CommandSpec("dotnet", [dll], null, environment, Timeout.InfiniteTimeSpan), cancellationToken);
             _processes.Add(process);
             // The probe runs where the sides meet: on the grader's view of the shared loopback.
             var healthy = await host.WaitForHttpAsync(serviceUrl + _manifest.Service.Health, _manifest.Service.StartupTimeout, process, cancellationToken);
-            Record(new StageOutcome("start", Side.Candidate, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
-            _lastServiceOutput = process.Output;
-            _lastServiceExited = process.HasExited;
+            Record(new StageOutcome(stage, side, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
+            if (side == Side.Candidate)
+            {
+                _lastServiceOutput = process.Output;
+                _lastServiceExited = process.HasExited;
+            }
+
             return healthy ? process : null;
         }
+
+        /// <summary>Runs the hidden tests of one phase against the service at <paramref name="serviceUrl"/>.</summary>
+        private Task<CommandResult> HiddenTestsAsync(string stage, string phase, string resultsFile, string serviceUrl, ServiceDatabase database, string? fakesUrl, string metricsFile, bool anyExitIsOk = false) =>
+            Command(Side.Grader, stage, "dotnet",
+                [_hiddenDll!, "-noLogo", "-noColor", "-parallelMode", "none", "-trait", $"Phase={phase}", "-result-xml", resultsFile],
+                null, _manifest.Limits.Tests,
+                HiddenEnvironment(serviceUrl, database, fakesUrl, metricsFile), anyExitIsOk);
 
         private Dictionary<string, string> HiddenEnvironment(string serviceUrl, ServiceDatabase database, string? fakesUrl, string metricsFile)
         {
@@ -400,11 +426,14 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             return environment;
         }
 
-        private async Task<CommandResult> Command(Side side, string stage, string program, IReadOnlyList<string> args, string? workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+        /// <param name="anyExitIsOk">The exit code says nothing about the stage (the hidden tests on
+        /// the baseline fail as the template does); only a timeout fails it.</param>
+        private async Task<CommandResult> Command(Side side, string stage, string program, IReadOnlyList<string> args, string? workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, bool anyExitIsOk = false)
         {
             progress?.Report(new GradingProgress(stage, side, null));
             var result = await host.RunAsync(side, new CommandSpec(program, args, workingDirectory, environment ?? new Dictionary<string, string>(), timeout), cancellationToken);
-            Record(new StageOutcome(stage, side, result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 ? StageStatus.Ok : StageStatus.Failed, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode));
+            var status = result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 || anyExitIsOk ? StageStatus.Ok : StageStatus.Failed;
+            Record(new StageOutcome(stage, side, status, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode));
             return result;
         }
 
@@ -432,29 +461,17 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             }
         }
 
-        private List<MetricOutcome> Metrics(IReadOnlyDictionary<string, List<double>> samples) =>
-            _manifest.Metrics.Select(m =>
+        /// <summary>Every metric the manifest declares, counted and timed, with the candidate's
+        /// counts only: the report of a grading that stopped early, or ran without the baseline.</summary>
+        private List<MetricOutcome> Metrics(IReadOnlyDictionary<string, List<double>> counts, string? note = null) =>
+        [
+            .. _manifest.Metrics.Select(m => MetricOutcomes.Counted(m, counts.GetValueOrDefault(m.Key) ?? [], [], BaselineSource.None, note)),
+            .. (_manifest.Benchmarks?.Endpoints ?? []).SelectMany(e => new[]
             {
-                var candidate = samples.TryGetValue(m.Key, out var c) ? c : [];
-                var baseline = request.Baseline is not null && request.Baseline.TryGetValue(m.Key, out var b) ? b : [];
-                var candidateMedian = Statistics.Median(candidate);
-                var baselineMedian = Statistics.Median(baseline);
-                return new MetricOutcome
-                {
-                    Key = m.Key,
-                    Title = m.Title,
-                    Unit = m.Unit,
-                    Direction = m.Direction == Scenarios.Manifest.MetricDirection.Lower ? Results.MetricDirection.Lower : Results.MetricDirection.Higher,
-                    Primary = m.Primary,
-                    Candidate = candidateMedian,
-                    Baseline = baselineMedian,
-                    Improvement = Improvement(m.Direction, candidateMedian, baselineMedian),
-                    Spread = Statistics.InterquartileRange(candidate),
-                    BaselineSpread = Statistics.InterquartileRange(baseline),
-                    Samples = candidate,
-                    BaselineSamples = baseline,
-                };
-            }).ToList();
+                MetricOutcomes.Timed(e.MedianKey, $"{e.Title}: median latency", [], [], note),
+                MetricOutcomes.Timed(e.P95Key, $"{e.Title}: 95th percentile latency", [], [], note),
+            }),
+        ];
 
         private GradingReport Report(ReportStatus status, Verdict verdict, string? stage, string? message, IReadOnlyList<MetricOutcome>? metrics = null) => new()
         {
@@ -481,6 +498,11 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         if (candidate is not { } c || baseline is not { } b)
         {
             return null;
+        }
+
+        if (c == b)
+        {
+            return 1;
         }
 
         // A count of zero on the better side would divide by zero; treat it as one below the unit.

@@ -8,13 +8,14 @@ namespace Assessments.Runner.Execution;
 /// <param name="Tree">The files of the service's repository to grade: the template, the template
 /// with an overlay, or a candidate's commit.</param>
 /// <param name="Subject">What the tree is, as the report names it.</param>
-/// <param name="Baseline">Metric samples of the template measured earlier for this version (deterministic
-/// metrics only), used as the baseline column; null for none.</param>
+/// <param name="CompareWithBaseline">Run the template's service beside the graded one for the
+/// metrics' baseline column and the timed endpoints; false where nobody reads the comparison (the
+/// template's own grading and the variants at verification).</param>
 public sealed record GradingRequest(
     ScenarioPackage Package,
     IReadOnlyList<PackageFile> Tree,
     SubjectRef Subject,
-    IReadOnlyDictionary<string, List<double>>? Baseline = null)
+    bool CompareWithBaseline = true)
 {
     /// <summary>The template with <paramref name="overlay"/> laid over it: same paths replaced, new ones added.</summary>
     public static IReadOnlyList<PackageFile> Overlay(IEnumerable<PackageFile> template, IEnumerable<PackageFile> overlay)

@@ -219,14 +219,29 @@ public sealed record MetricOutcome
     /// <summary>The scenario's primary metric.</summary>
     public bool Primary { get; init; }
 
+    /// <summary>Counted by the hidden tests, or a timed latency.</summary>
+    public required MetricKind Kind { get; init; }
+
     /// <summary>Median of the candidate's samples; null when not measured.</summary>
     public double? Candidate { get; init; }
 
     /// <summary>Median of the baseline's samples; null when not measured.</summary>
     public double? Baseline { get; init; }
 
+    /// <summary>Candidate ÷ baseline.</summary>
+    public double? Ratio { get; init; }
+
     /// <summary>Baseline ÷ candidate for lower-is-better, candidate ÷ baseline otherwise: above 1 is an improvement.</summary>
     public double? Improvement { get; init; }
+
+    /// <summary>What the two sides' numbers say, given their noise.</summary>
+    public required MetricComparison Comparison { get; init; }
+
+    /// <summary>Where the baseline's numbers come from.</summary>
+    public required BaselineSource BaselineSource { get; init; }
+
+    /// <summary>Why a side was not measured or compared, or what failed while timing.</summary>
+    public string? Note { get; init; }
 
     /// <summary>Interquartile range of the candidate's samples.</summary>
     public double? Spread { get; init; }
@@ -239,6 +254,48 @@ public sealed record MetricOutcome
 
     /// <summary>The baseline's raw samples.</summary>
     public IReadOnlyList<double> BaselineSamples { get; init; } = [];
+}
+
+/// <summary>How a metric is measured.</summary>
+public enum MetricKind
+{
+    /// <summary>Counted per run by the hidden tests (statements, buffers, loads, side effects): exact, no noise.</summary>
+    Counted,
+
+    /// <summary>A latency timed over rounds that alternate the sides: one sample per round.</summary>
+    Timed,
+}
+
+/// <summary>What a metric's two sides say.</summary>
+public enum MetricComparison
+{
+    /// <summary>The candidate is better than the baseline, beyond the noise.</summary>
+    Better,
+
+    /// <summary>The candidate is worse than the baseline, beyond the noise.</summary>
+    Worse,
+
+    /// <summary>The same count on both sides.</summary>
+    Same,
+
+    /// <summary>A timed metric whose spread swamps the change.</summary>
+    NoMeasurableDifference,
+
+    /// <summary>A side was not measured.</summary>
+    NotCompared,
+}
+
+/// <summary>Where a metric's baseline figures come from.</summary>
+public enum BaselineSource
+{
+    /// <summary>The template's service, measured in the same grading.</summary>
+    Measured,
+
+    /// <summary>Counted in an earlier grading of the same scenario version on the same image (deterministic counts only; never timings).</summary>
+    Cached,
+
+    /// <summary>Not measured.</summary>
+    None,
 }
 
 /// <summary>How much a finding deserves a look.</summary>

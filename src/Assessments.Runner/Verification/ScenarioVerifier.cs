@@ -19,21 +19,9 @@ public sealed record VerificationResult(
     /// <summary>Publishable: no problems.</summary>
     public bool Verified => Problems.Count == 0;
 
-    /// <summary>The before/after table: each metric on the template and with the solution.</summary>
-    public string MetricsTable()
-    {
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"METRIC",-40} {"TEMPLATE",12} {"SOLUTION",12} {"IMPROVEMENT",12}");
-        foreach (var metric in Solution.Metrics)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"{metric.Key + (metric.Primary ? " *" : ""),-40} {Format(metric.Baseline),12} {Format(metric.Candidate),12} {(metric.Improvement is { } i ? $"{i:0.#}x" : "-"),12}");
-        }
-
-        return text.ToString();
-    }
-
-    private static string Format(double? value) => value?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-";
+    /// <summary>The before/after table: each metric on the baseline (the template) and with the
+    /// solution, measured side by side in the solution's grading.</summary>
+    public string MetricsTable() => MetricTable.Format(Solution.Metrics, "SOLUTION");
 }
 
 /// <summary>Checks a scenario does what its manifest says: every hidden test fails on the template
@@ -52,28 +40,20 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
         var problems = new List<string>();
         var template = package.TemplateFiles.ToList();
 
-        var templateReport = await GradeAsync(package, template, "template", null, cancellationToken);
+        // Only the solution's grading runs the baseline beside it: the template's own grading and the
+        // variants are read for their test outcomes.
+        var templateReport = await GradeAsync(package, template, "template", compare: false, cancellationToken);
         CheckTemplate(manifest, templateReport, problems);
 
-        var baseline = templateReport.Metrics.ToDictionary(m => m.Key, m => m.Samples.ToList());
-        var solutionReport = await GradeAsync(package, GradingRequest.Overlay(template, package.SolutionFiles), "solution", baseline, cancellationToken);
+        var solutionReport = await GradeAsync(package, GradingRequest.Overlay(template, package.SolutionFiles), "solution", compare: true, cancellationToken);
         CheckPasses("template + solution", solutionReport, problems);
         CheckPublicTests("template + solution", solutionReport, problems);
-
-        var primary = solutionReport.Metrics.Single(m => m.Primary);
-        if (primary.Improvement is not { } improvement)
-        {
-            problems.Add($"primary metric {primary.Key} was not measured on both the template ({Describe(primary.Baseline)}) and the solution ({Describe(primary.Candidate)}); the hidden tests must write it to ASSESS_METRICS_FILE");
-        }
-        else if (improvement < MinimumImprovement)
-        {
-            problems.Add($"primary metric {primary.Key} improves {improvement:0.##}x ({primary.Baseline} → {primary.Candidate}); at least {MinimumImprovement}x is required");
-        }
+        CheckMetrics(manifest, templateReport, solutionReport, problems);
 
         var variants = new List<(string, GradingReport)>();
         foreach (var variant in manifest.Variants)
         {
-            var report = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", baseline, cancellationToken);
+            var report = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", compare: false, cancellationToken);
             variants.Add((variant.Name, report));
             CheckVariant(variant, report, problems);
         }
@@ -81,10 +61,42 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
         return new VerificationResult(templateReport, solutionReport, variants, problems);
     }
 
-    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, IReadOnlyDictionary<string, List<double>>? baseline, CancellationToken cancellationToken)
+    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, bool compare, CancellationToken cancellationToken)
     {
         await using var host = await hosts.CreateAsync(package, candidateSubmission: false, cancellationToken);
-        return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), baseline), host, cancellationToken);
+        return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare), host, cancellationToken);
+    }
+
+    /// <summary>Every metric compared on both sides, the primary one improved enough, and each
+    /// count declared deterministic the same on the template's own grading as on the baseline side
+    /// of the solution's (a count that varies must say <c>deterministic: false</c>, or a kept
+    /// baseline would misreport later candidates).</summary>
+    internal static void CheckMetrics(ScenarioManifest manifest, GradingReport templateReport, GradingReport solutionReport, List<string> problems)
+    {
+        foreach (var metric in solutionReport.Metrics.Where(m => m.Comparison == MetricComparison.NotCompared))
+        {
+            problems.Add($"metric {metric.Key} was not measured on both the baseline ({Describe(metric.Baseline)}) and the solution ({Describe(metric.Candidate)}){(metric.Note is { } note ? $": {note}" : "")}");
+        }
+
+        var primary = solutionReport.Metrics.Single(m => m.Primary);
+        if (primary.Improvement is not { } improvement)
+        {
+            problems.Add($"primary metric {primary.Key} was not measured on both sides; the hidden tests must write it to ASSESS_METRICS_FILE");
+        }
+        else if (improvement < MinimumImprovement)
+        {
+            problems.Add($"primary metric {primary.Key} improves {improvement:0.##}x ({primary.Baseline} → {primary.Candidate}); at least {MinimumImprovement}x is required");
+        }
+
+        foreach (var declared in manifest.Metrics.Where(m => m.Deterministic))
+        {
+            var onTemplate = templateReport.Metrics.FirstOrDefault(m => m.Key == declared.Key)?.Candidate;
+            var onBaseline = solutionReport.Metrics.FirstOrDefault(m => m.Key == declared.Key)?.Baseline;
+            if (onTemplate is { } t && onBaseline is { } b && t != b)
+            {
+                problems.Add($"metric {declared.Key} counted {Describe(t)} on the template's grading but {Describe(b)} on the baseline beside the solution; mark it deterministic: false if it depends on timing ({declared.At})");
+            }
+        }
     }
 
     internal static void CheckTemplate(ScenarioManifest manifest, GradingReport report, List<string> problems)

@@ -64,6 +64,7 @@ public static partial class ManifestParser
         var packages = map.Items("packages", ReadPackage);
         var limits = ReadLimits(map.Map("limits"));
         var variants = map.Items("variants", ReadVariant, required: false) ?? [];
+        var benchmarks = ReadBenchmarks(map.Map("benchmarks", required: false));
 
         if (id is null || version is null || title is null || summary is null || level is null || suggestedTime is null || skills is null
             || brief is null || rubric is null || metrics is null || service is null || hidden is null || phases is null || packages is null || limits is null)
@@ -90,6 +91,7 @@ public static partial class ManifestParser
             Packages = packages,
             Limits = limits,
             Variants = variants,
+            Benchmarks = benchmarks,
         };
     }
 
@@ -113,9 +115,32 @@ public static partial class ManifestParser
         var unit = m.String("unit");
         var direction = m.Enum<MetricDirection>("direction");
         var primary = m.Bool("primary", required: false) ?? false;
+        var deterministic = m.Bool("deterministic", required: false) ?? true;
         return key is null || title is null || unit is null || direction is null
             ? null
-            : new MetricDefinition(key, title, unit, direction.Value, primary, m.At);
+            : new MetricDefinition(key, title, unit, direction.Value, primary, m.At, deterministic);
+    }
+
+    private static BenchmarksDefinition? ReadBenchmarks(YamlMap? m)
+    {
+        if (m is null)
+        {
+            return null;
+        }
+
+        // Rounds give the spread; fewer than three cannot tell noise from a change.
+        var rounds = m.Int("rounds", 3, 50, required: false) ?? 5;
+        var warmup = m.Int("warmup", 0, 1000, required: false) ?? 10;
+        var requests = m.Int("requests", 1, 1000, required: false) ?? 20;
+        var endpoints = m.Items("endpoints", e =>
+        {
+            var name = e.Matching("name", MetricKey(), "a name of lower-case letters, digits and underscores (dashboard_search)");
+            var title = e.String("title");
+            var path = e.Matching("get", RequestPath(), "a path and query starting with / (/api/orders?page=1)");
+            return name is null || title is null || path is null ? null : new BenchmarkEndpoint(name, title, path, e.At);
+        });
+        m.RejectUnknownKeys();
+        return endpoints is null ? null : new BenchmarksDefinition(rounds, warmup, requests, endpoints, m.At);
     }
 
     private static ServiceContract? ReadService(YamlMap? m)
@@ -231,6 +256,9 @@ public static partial class ManifestParser
 
     [GeneratedRegex("^/[A-Za-z0-9/_.-]*$")]
     private static partial Regex HealthPath();
+
+    [GeneratedRegex("^/[A-Za-z0-9/_.~%-]*(\\?[A-Za-z0-9_.~%=&+,:-]*)?$")]
+    private static partial Regex RequestPath();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex TestName();

@@ -54,6 +54,9 @@ public sealed record ScenarioManifest
     /// <summary>Other fixes and the outcome each must get at verification.</summary>
     public required IReadOnlyList<VariantDefinition> Variants { get; init; }
 
+    /// <summary>Endpoints timed on the baseline and the candidate side by side; null for none.</summary>
+    public BenchmarksDefinition? Benchmarks { get; init; }
+
     /// <summary>The primary metric (validation guarantees exactly one).</summary>
     public MetricDefinition PrimaryMetric => Metrics.Single(m => m.Primary);
 }
@@ -87,8 +90,31 @@ public enum MetricDirection
     Higher,
 }
 
-/// <summary>A measured number the report shows with its baseline.</summary>
-public sealed record MetricDefinition(string Key, string Title, string Unit, MetricDirection Direction, bool Primary, SourceLocation At);
+/// <summary>A number the hidden tests count (statements, buffers, loads, side effects), shown with
+/// the baseline's count.</summary>
+/// <param name="Deterministic">The template gives the same count every run, so its count may be
+/// kept per scenario version instead of measured in every grading; <c>deterministic: false</c> in
+/// the manifest for a count that depends on timing.</param>
+public sealed record MetricDefinition(string Key, string Title, string Unit, MetricDirection Direction, bool Primary, SourceLocation At, bool Deterministic = true);
+
+/// <summary>How endpoints are timed: both services answer <see cref="Requests"/> sequential
+/// requests per endpoint in each of <see cref="Rounds"/> rounds, the sides taking turns, after
+/// <see cref="Warmup"/> untimed requests each.</summary>
+public sealed record BenchmarksDefinition(int Rounds, int Warmup, int Requests, IReadOnlyList<BenchmarkEndpoint> Endpoints, SourceLocation At);
+
+/// <summary>An endpoint timed by GET; it gives two metrics, its median and its 95th percentile
+/// latency (<c>latency_NAME_p50</c>, <c>latency_NAME_p95</c>).</summary>
+/// <param name="Name">Lower-case letters, digits and underscores; part of the metric keys.</param>
+/// <param name="Title">What the endpoint is, for the report.</param>
+/// <param name="Path">Path and query, starting with <c>/</c>.</param>
+public sealed record BenchmarkEndpoint(string Name, string Title, string Path, SourceLocation At)
+{
+    /// <summary>The metric key of the median latency.</summary>
+    public string MedianKey => $"latency_{Name}_p50";
+
+    /// <summary>The metric key of the 95th percentile latency.</summary>
+    public string P95Key => $"latency_{Name}_p95";
+}
 
 /// <summary>The contract between the grader and the service: what to build, how to start and configure it.</summary>
 /// <param name="Project">The service's project, relative to <c>template/</c>.</param>

@@ -108,9 +108,24 @@ public sealed class MetricSample
 
     public bool IsPrimary { get; set; }
 
+    /// <summary>Counted by the hidden tests, or a timed latency (one sample per round).</summary>
+    public MetricKind Kind { get; set; }
+
     public double? CandidateValue { get; set; }
 
     public double? BaselineValue { get; set; }
+
+    /// <summary>Candidate ÷ baseline.</summary>
+    public double? Ratio { get; set; }
+
+    /// <summary>What the two sides say given their noise ("no measurable difference" for a latency the spread swamps).</summary>
+    public MetricComparison Comparison { get; set; }
+
+    /// <summary>Measured beside the candidate, or kept from an earlier grading of the version (counts only).</summary>
+    public BaselineSource BaselineSource { get; set; }
+
+    /// <summary>Why a side was not measured, or what failed while timing.</summary>
+    public string? Note { get; set; }
 
     /// <summary>Interquartile range of the candidate's samples (zero for counted metrics).</summary>
     public double? Spread { get; set; }

@@ -51,7 +51,13 @@ internal sealed class MetricSampleConfiguration : IEntityTypeConfiguration<Metri
 {
     public void Configure(EntityTypeBuilder<MetricSample> builder)
     {
-        builder.ToTable("metric_samples", t => t.HasEnumCheck<MetricSample, MetricDirection>("direction"));
+        builder.ToTable("metric_samples", t =>
+        {
+            t.HasEnumCheck<MetricSample, MetricDirection>("direction");
+            t.HasEnumCheck<MetricSample, MetricKind>("kind");
+            t.HasEnumCheck<MetricSample, MetricComparison>("comparison");
+            t.HasEnumCheck<MetricSample, BaselineSource>("baseline_source");
+        });
         builder.Property(m => m.Key).HasMaxLength(128);
         builder.Property(m => m.Unit).HasMaxLength(32);
         builder.HasIndex(m => new { m.GradingRunId, m.Key }).IsUnique();

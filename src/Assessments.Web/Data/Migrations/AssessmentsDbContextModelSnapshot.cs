@@ -470,6 +470,12 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("double precision[]")
                         .HasColumnName("baseline_samples");
 
+                    b.Property<string>("BaselineSource")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("baseline_source");
+
                     b.Property<double?>("BaselineSpread")
                         .HasColumnType("double precision")
                         .HasColumnName("baseline_spread");
@@ -486,6 +492,12 @@ namespace Assessments.Web.Data.Migrations
                     b.Property<double?>("CandidateValue")
                         .HasColumnType("double precision")
                         .HasColumnName("candidate_value");
+
+                    b.Property<string>("Comparison")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("comparison");
 
                     b.Property<string>("Direction")
                         .IsRequired()
@@ -507,6 +519,20 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("key");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("text")
+                        .HasColumnName("note");
+
+                    b.Property<double?>("Ratio")
+                        .HasColumnType("double precision")
+                        .HasColumnName("ratio");
+
                     b.Property<double?>("Spread")
                         .HasColumnType("double precision")
                         .HasColumnName("spread");
@@ -526,7 +552,13 @@ namespace Assessments.Web.Data.Migrations
 
                     b.ToTable("metric_samples", null, t =>
                         {
+                            t.HasCheckConstraint("ck_metric_samples_baseline_source", "baseline_source IN ('Measured', 'Cached', 'None')");
+
+                            t.HasCheckConstraint("ck_metric_samples_comparison", "comparison IN ('Better', 'Worse', 'Same', 'NoMeasurableDifference', 'NotCompared')");
+
                             t.HasCheckConstraint("ck_metric_samples_direction", "direction IN ('Lower', 'Higher')");
+
+                            t.HasCheckConstraint("ck_metric_samples_kind", "kind IN ('Counted', 'Timed')");
                         });
                 });
 

@@ -138,15 +138,10 @@ public static class GradeCommand
             }
         }
 
-        if (report.Metrics.Any(m => m.Candidate is not null))
+        if (report.Metrics.Any(m => m.Candidate is not null || m.Baseline is not null))
         {
             Console.WriteLine();
-            Console.WriteLine($"{"METRIC",-40} {"VALUE",12} {"SPREAD",10} {"SAMPLES",8}");
-            foreach (var metric in report.Metrics)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{metric.Key + (metric.Primary ? " *" : ""),-40} {metric.Candidate?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-",12} {metric.Spread?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-",10} {metric.Samples.Count,8}"));
-            }
+            Console.Write(MetricTable.Format(report.Metrics));
         }
 
         if (report.Changes.Count > 0)
