@@ -18,11 +18,10 @@ cp -a "$ROOT/scenarios/$ID/template/." "$OUT/tree/"
 cp -a "$ROOT/scenarios/$ID/solution/." "$OUT/tree/"
 export Scenarios__LibraryPath="$ROOT/scenarios"
 export ASSESSMENTS_SCRATCH="$OUT/scratch"
-export Sandbox__CacheFolder="$OUT/sandbox-cache"
 mkdir -p "$ASSESSMENTS_SCRATCH"
 
 for run in $(seq 1 "$RUNS"); do
-  export XDG_CACHE_HOME="$OUT/cache-$run"
+  export XDG_CACHE_HOME="$OUT/cache-$run" Sandbox__CacheFolder="$OUT/cache-$run/sandbox"
   started=$(date +%s)
   "$ROOT/assess" grade --scenario "$ID" --dir "$OUT/tree" --json "$OUT/run-$run.json" >"$OUT/run-$run.log" 2>&1 \
     || { echo "grading $run did not pass: $OUT/run-$run.log" >&2; exit 1; }

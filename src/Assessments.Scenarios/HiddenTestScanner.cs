@@ -27,11 +27,12 @@ public static class HiddenTestScanner
             var tree = CSharpSyntaxTree.ParseText(System.Text.Encoding.UTF8.GetString(file.Content), path: display);
             foreach (var method in tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>())
             {
-                var attributes = method.AttributeLists.SelectMany(l => l.Attributes).ToList();
-                if (!attributes.Any(a => TestAttributes.Contains(SimpleName(a.Name))))
+                if (!IsTestMethod(method))
                 {
                     continue;
                 }
+
+                var attributes = method.AttributeLists.SelectMany(l => l.Attributes).ToList();
 
                 var line = method.Identifier.GetLocation().GetLineSpan().StartLinePosition;
                 methods.Add(new HiddenTestMethod(method.Identifier.ValueText, PhaseOf(attributes), new SourceLocation(display, line.Line + 1, line.Character + 1)));
@@ -40,6 +41,10 @@ public static class HiddenTestScanner
 
         return methods;
     }
+
+    /// <summary>True for a method marked <c>[Fact]</c> or <c>[Theory]</c> (xunit v2 and v3 alike).</summary>
+    public static bool IsTestMethod(MethodDeclarationSyntax method) =>
+        method.AttributeLists.SelectMany(l => l.Attributes).Any(a => TestAttributes.Contains(SimpleName(a.Name)));
 
     private static string? PhaseOf(IEnumerable<AttributeSyntax> attributes)
     {

@@ -50,7 +50,9 @@ public sealed class GradeCommandTests
         Assert.Contains("left out (a link or submodule, never followed): shadow", stdout);
         Assert.Contains("VERDICT  passed", stdout);
         Assert.Matches(@"hidden main: GreetingTakesOneStatement +pass", stdout);
-        Assert.Matches(@"statements_per_request \* +1 ", stdout);
+        // The template's service ran beside it: its count, and the greeting timed on both sides.
+        Assert.Matches(@"statements_per_request \* +10 +1 +1/1 +0\.1 +better", stdout);
+        Assert.Matches(@"latency_greeting_p50 +[0-9.]+ ±[0-9.]+ +[0-9.]+ ±[0-9.]+ +5/5 ", stdout);
         Assert.Contains("candidate side: ", stdout);
         // Not a terminal: a plain line per finished stage.
         Assert.Matches(@"  ok +build \[candidate\] [0-9.]+ s", stdout);

@@ -5,15 +5,26 @@ using System.Text.Json;
 // sandbox from this source, see LatencyHarnessProject): it may use the base library only.
 namespace Assessments.Runner.Benchmarks;
 
-/// <summary>What to time: every endpoint on every target, <see cref="Rounds"/> rounds of
-/// <see cref="Requests"/> sequential requests, after <see cref="Warmup"/> untimed ones.</summary>
+/// <summary>What to time: every endpoint on every target, <see cref="Rounds"/> rounds of at least
+/// <see cref="Requests"/> sequential requests, after at least <see cref="Warmup"/> untimed ones.</summary>
+/// <param name="TurnWarmup">Untimed requests at the start of every turn: the first requests after
+/// the other side's turn pay for the CPU caches and database pages that side displaced, a cost of
+/// the alternation, not of the service.</param>
+/// <param name="MinimumWarmupSeconds">Warm-up goes on until it has also lasted this long per target
+/// and endpoint: a fast service needs many more requests than a slow one before its code is
+/// compiled at the runtime's top tier.</param>
+/// <param name="MinimumTurnSeconds">A turn goes on until it has also lasted this long: a fast
+/// service answers many requests in it, so its round median is as steady as a slow one's.</param>
 public sealed record LatencyPlan(
     IReadOnlyList<LatencyTarget> Targets,
     IReadOnlyList<LatencyEndpoint> Endpoints,
     int Rounds,
     int Warmup,
     int Requests,
-    double RequestTimeoutSeconds);
+    double RequestTimeoutSeconds,
+    int TurnWarmup = 0,
+    double MinimumWarmupSeconds = 0,
+    double MinimumTurnSeconds = 0);
 
 /// <summary>A service to time, by its base URL on the shared loopback.</summary>
 public sealed record LatencyTarget(string Name, string BaseUrl);
@@ -73,12 +84,13 @@ public static class LatencyHarness
         });
         try
         {
-            // Untimed: JIT, connection, the database's caches. Turns alternate here as well.
-            for (var i = 0; i < plan.Warmup; i++)
+            // Untimed: JIT, connection, the database's caches.
+            foreach (var target in plan.Targets)
             {
-                foreach (var target in plan.Targets)
+                foreach (var endpoint in plan.Endpoints)
                 {
-                    foreach (var endpoint in plan.Endpoints)
+                    var warming = Stopwatch.StartNew();
+                    for (var i = 0; i < plan.Warmup || warming.Elapsed.TotalSeconds < plan.MinimumWarmupSeconds; i++)
                     {
                         await TimeAsync(clients[target.Name], endpoint, cancellationToken);
                     }
@@ -92,10 +104,16 @@ public static class LatencyHarness
                 {
                     foreach (var endpoint in plan.Endpoints)
                     {
+                        for (var i = 0; i < plan.TurnWarmup; i++)
+                        {
+                            await TimeAsync(clients[target.Name], endpoint, cancellationToken);
+                        }
+
                         var latencies = new List<double>(plan.Requests);
                         var failed = 0;
                         string? firstError = null;
-                        for (var i = 0; i < plan.Requests; i++)
+                        var turn = Stopwatch.StartNew();
+                        for (var i = 0; i < plan.Requests || turn.Elapsed.TotalSeconds < plan.MinimumTurnSeconds; i++)
                         {
                             var (ms, error) = await TimeAsync(clients[target.Name], endpoint, cancellationToken);
                             if (error is null)

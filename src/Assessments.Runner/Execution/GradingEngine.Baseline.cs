@@ -20,6 +20,15 @@ public sealed partial class GradingEngine
         private const string BaselineMetricsFile = "baseline-metrics.jsonl";
         private const string HarnessBinFolder = "out/harness";
 
+        // Enough to refill what the other side's turn displaced, few enough to cost nothing.
+        private const int TurnWarmup = 2;
+
+        // A fast service gets thousands of requests in these; a slow one its declared counts.
+        // Measured on slow-endpoint (docs/PERFORMANCE.md): with counts alone the candidate's
+        // median moved by a quarter from one grading to the next.
+        private const double MinimumWarmupSeconds = 3;
+        private const double MinimumTurnSeconds = 1;
+
         /// <summary>The report's metrics with the baseline beside the candidate's. The baseline
         /// failing to build or start is the grading's problem, not the candidate's: the metrics then
         /// say why they have no baseline, and the verdict stands.</summary>
@@ -158,7 +167,8 @@ public sealed partial class GradingEngine
             var plan = new LatencyPlan(
                 [new LatencyTarget("baseline", baselineUrl), new LatencyTarget("candidate", candidateUrl)],
                 [.. benchmarks.Endpoints.Select(e => new LatencyEndpoint(e.Name, e.Path))],
-                benchmarks.Rounds, benchmarks.Warmup, benchmarks.Requests, RequestTimeoutSeconds: 30);
+                benchmarks.Rounds, benchmarks.Warmup, benchmarks.Requests, RequestTimeoutSeconds: 30,
+                TurnWarmup: TurnWarmup, MinimumWarmupSeconds: MinimumWarmupSeconds, MinimumTurnSeconds: MinimumTurnSeconds);
             await host.PutFilesAsync(Side.Grader, "bench", [new Scenarios.PackageFile("plan.json", false, JsonSerializer.SerializeToUtf8Bytes(plan, HarnessJson))], cancellationToken);
             var run = await Command(Side.Grader, "benchmarks", "dotnet",
                 [$"{HarnessBinFolder}/{LatencyHarnessProject.Program}", host.PathOf(Side.Grader, "bench/plan.json"), host.PathOf(Side.Grader, "bench/result.json")],

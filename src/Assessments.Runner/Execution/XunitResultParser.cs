@@ -66,6 +66,7 @@ public static class XunitResultParser
         };
     }
 
-    private static (string? Output, bool Truncated) Cap(string? output) =>
+    /// <summary>Output cut at <see cref="OutputCap"/>, and whether it was.</summary>
+    internal static (string? Output, bool Truncated) Cap(string? output) =>
         output is null || output.Length <= OutputCap ? (output, false) : (output[..OutputCap], true);
 }

@@ -26,8 +26,8 @@ public sealed record GradingReport
     /// <summary>A sentence for the reviewer when the verdict is not passed.</summary>
     public string? Message { get; init; }
 
-    /// <summary>The scenario version graded against.</summary>
-    public required ScenarioRef Scenario { get; init; }
+    /// <summary>The scenario version graded against; null for a repository's own tests run without one.</summary>
+    public required ScenarioRef? Scenario { get; init; }
 
     /// <summary>What was graded.</summary>
     public required SubjectRef Subject { get; init; }
@@ -135,6 +135,9 @@ public enum SubjectKind
 
     /// <summary>Part of verifying a scenario version.</summary>
     Verification,
+
+    /// <summary>A repository's own test projects, run without a scenario (<c>assess grade --dir</c> alone).</summary>
+    Repository,
 }
 
 /// <summary>Whether the candidate can see a test.</summary>

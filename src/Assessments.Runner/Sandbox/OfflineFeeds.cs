@@ -22,21 +22,39 @@ public sealed record OfflineFeed(string Volume, IReadOnlySet<string> Packages);
 public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, string cacheRoot, Action<string>? progress = null)
 {
     /// <summary>The feed for <paramref name="package"/>, restoring and copying it first when missing.</summary>
-    public async Task<OfflineFeed> EnsureAsync(ScenarioPackage package, CancellationToken cancellationToken)
+    public Task<OfflineFeed> EnsureAsync(ScenarioPackage package, CancellationToken cancellationToken) =>
+        EnsureAsync(package.ContentHash, $"{package.Manifest.Id} ({package.ContentHash[..12]})", (sources, ct) => WriteScenarioSourcesAsync(package, sources, ct), cancellationToken);
+
+    /// <summary>The feed for a repository's own test projects (<c>assess grade --dir</c> without a
+    /// scenario): the repository is restored on this machine as it stands — its MSBuild files run
+    /// here, so only trusted code may come this way. Keyed by the repository's build files, so an
+    /// edit to code alone reuses the feed.</summary>
+    public Task<OfflineFeed> EnsureForRepositoryAsync(IReadOnlyList<PackageFile> tree, IReadOnlyList<string> projects, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(cacheRoot, "feeds", package.ContentHash);
+        var key = "repo-" + ContentHash.Compute([.. tree.Where(f => IsBuildFile(f.Path) || Path.GetFileName(f.Path).Equals("nuget.config", StringComparison.OrdinalIgnoreCase))]);
+        return EnsureAsync(key, $"the repository's test projects ({key[5..17]})", async (sources, ct) =>
+        {
+            await WriteAsync(Path.Combine(sources, "repo"), tree, ct);
+            return [.. projects.Select(p => Path.Combine(sources, "repo", p))];
+        }, cancellationToken);
+    }
+
+    private async Task<OfflineFeed> EnsureAsync(string key, string what, Func<string, CancellationToken, Task<IReadOnlyList<string>>> writeSources, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(cacheRoot, "feeds", key);
         var packages = Path.Combine(folder, "packages");
-        var volume = $"assessments-feed-{package.ContentHash[..16]}";
+        // Scenario feeds by their content hash, repository feeds by theirs behind "repo-".
+        var volume = $"assessments-feed-{(key.StartsWith("repo-", StringComparison.Ordinal) ? key[..21] : key[..16])}";
         Directory.CreateDirectory(Path.Combine(cacheRoot, "feeds"));
 
-        // One process at a time per version: workers share the cache folder and the engine.
+        // One process at a time per feed: workers share the cache folder and the engine.
         await using var lockFile = await LockAsync($"{folder}.lock", cancellationToken);
         if (!File.Exists(Path.Combine(folder, ".complete")))
         {
-            await RestoreAsync(package, folder, cancellationToken);
+            await RestoreAsync(key, what, folder, writeSources, cancellationToken);
         }
 
-        await EnsureVolumeAsync(volume, packages, package.ContentHash, cancellationToken);
+        await EnsureVolumeAsync(volume, packages, key, cancellationToken);
         return new OfflineFeed(volume, ReadPackages(packages));
     }
 
@@ -48,27 +66,14 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
                 .Select(version => $"{Path.GetFileName(id)}/{Path.GetFileName(version)}".ToLowerInvariant()))
             .ToHashSet(StringComparer.Ordinal);
 
-    private async Task RestoreAsync(ScenarioPackage package, string folder, CancellationToken cancellationToken)
+    private async Task RestoreAsync(string key, string what, string folder, Func<string, CancellationToken, Task<IReadOnlyList<string>>> writeSources, CancellationToken cancellationToken)
     {
-        progress?.Invoke($"Restoring the offline package feed of {package.Manifest.Id} ({package.ContentHash[..12]}) ...");
+        progress?.Invoke($"Restoring the offline package feed of {what} ...");
         var stage = $"{folder}.{Guid.NewGuid():N}.tmp";
         try
         {
             var sources = Path.Combine(stage, "sources");
-            var template = package.TemplateFiles.ToList();
-            await WriteAsync(Path.Combine(sources, "template"), template, cancellationToken);
-            await WriteAsync(Path.Combine(sources, "solution"), Execution.GradingRequest.Overlay(template, package.SolutionFiles), cancellationToken);
-            foreach (var variant in package.Manifest.Variants)
-            {
-                var overlay = package.VariantFiles(variant.Name).ToList();
-                if (overlay.Any(f => IsBuildFile(f.Path)))
-                {
-                    await WriteAsync(Path.Combine(sources, $"variant-{variant.Name}"), Execution.GradingRequest.Overlay(template, overlay), cancellationToken);
-                }
-            }
-
-            await WriteAsync(Path.Combine(sources, "grader"), package.Files.Where(f => f.Path.StartsWith("hidden/", StringComparison.Ordinal)), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(sources, "allowed.csproj"), AllowedProject(package), cancellationToken);
+            var projects = await writeSources(sources, cancellationToken);
             // Stop-files: nothing from the folders above the stage takes part in the restore.
             await File.WriteAllTextAsync(Path.Combine(sources, "Directory.Build.props"), "<Project />", cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(sources, "Directory.Build.targets"), "<Project />", cancellationToken);
@@ -76,12 +81,12 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
                 "<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>", cancellationToken);
 
             var restored = Path.Combine(stage, "packages");
-            foreach (var project in Directory.EnumerateFiles(sources, "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var project in projects)
             {
                 await DotnetRestoreAsync(project, restored, cancellationToken);
             }
 
-            await File.WriteAllTextAsync(Path.Combine(stage, ".complete"), package.ContentHash, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(stage, ".complete"), key, cancellationToken);
             Directory.Delete(sources, recursive: true);
             if (Directory.Exists(folder))
             {
@@ -97,6 +102,27 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
                 Directory.Delete(stage, recursive: true);
             }
         }
+    }
+
+    /// <summary>A scenario version's own projects (template, solution, variants that change build
+    /// files, hidden tests, fakes) and a project referencing every declared package.</summary>
+    private static async Task<IReadOnlyList<string>> WriteScenarioSourcesAsync(ScenarioPackage package, string sources, CancellationToken cancellationToken)
+    {
+        var template = package.TemplateFiles.ToList();
+        await WriteAsync(Path.Combine(sources, "template"), template, cancellationToken);
+        await WriteAsync(Path.Combine(sources, "solution"), Execution.GradingRequest.Overlay(template, package.SolutionFiles), cancellationToken);
+        foreach (var variant in package.Manifest.Variants)
+        {
+            var overlay = package.VariantFiles(variant.Name).ToList();
+            if (overlay.Any(f => IsBuildFile(f.Path)))
+            {
+                await WriteAsync(Path.Combine(sources, $"variant-{variant.Name}"), Execution.GradingRequest.Overlay(template, overlay), cancellationToken);
+            }
+        }
+
+        await WriteAsync(Path.Combine(sources, "grader"), package.Files.Where(f => f.Path.StartsWith("hidden/", StringComparison.Ordinal)), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(sources, "allowed.csproj"), AllowedProject(package), cancellationToken);
+        return [.. Directory.EnumerateFiles(sources, "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
     }
 
     private static bool IsBuildFile(string path) =>

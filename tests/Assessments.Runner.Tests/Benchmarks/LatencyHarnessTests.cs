@@ -22,7 +22,7 @@ public sealed class LatencyHarnessTests : IAsyncLifetime
     [Fact]
     public async Task SidesTakeTurnsAndSwapOrderEveryRound()
     {
-        var plan = new LatencyPlan([new("baseline", _slow.Url), new("candidate", _fast.Url)], [new("hello", "/hello")], Rounds: 4, Warmup: 2, Requests: 5, RequestTimeoutSeconds: 10);
+        var plan = new LatencyPlan([new("baseline", _slow.Url), new("candidate", _fast.Url)], [new("hello", "/hello")], Rounds: 4, Warmup: 2, Requests: 5, RequestTimeoutSeconds: 10, TurnWarmup: 1);
 
         var measurements = await LatencyHarness.RunAsync(plan, TestContext.Current.CancellationToken);
 
@@ -31,8 +31,8 @@ public sealed class LatencyHarnessTests : IAsyncLifetime
         Assert.All(measurements, m => Assert.Equal(m.Target == "baseline" ? m.Round % 2 : 1 - (m.Round % 2), m.Position));
         Assert.All(measurements, m => Assert.Equal((5, 0), (m.LatenciesMs.Count, m.Failed)));
         Assert.All(measurements.Where(m => m.Target == "baseline").SelectMany(m => m.LatenciesMs), ms => Assert.True(ms >= 19, $"{ms} ms"));
-        // Warm-up and timed requests: 2 + 4 × 5 per side, every one answered.
-        Assert.Equal((22, 22), (_slow.Requests, _fast.Requests));
+        // Warm-up, then per round one untimed and five timed requests per side, every one answered.
+        Assert.Equal((26, 26), (_slow.Requests, _fast.Requests));
     }
 
     [Fact]

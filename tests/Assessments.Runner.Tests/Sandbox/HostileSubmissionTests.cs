@@ -350,6 +350,13 @@ internal sealed class RecordingHostFactory(IGradingHostFactory inner) : IGrading
         return host;
     }
 
+    public async Task<IGradingHost> CreateForRepositoryAsync(IReadOnlyList<PackageFile> tree, IReadOnlyList<Runner.RepositoryTests.TestProject> projects, Runner.RepositoryTests.RepositoryTestLimits limits, CancellationToken cancellationToken)
+    {
+        var host = await inner.CreateForRepositoryAsync(tree, projects, limits, cancellationToken);
+        _hosts.Add(host);
+        return host;
+    }
+
     public async Task DisposeAllAsync()
     {
         foreach (var host in _hosts)

@@ -414,7 +414,7 @@ namespace Assessments.Web.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_grading_runs_attempt", "attempt >= 0");
 
-                            t.HasCheckConstraint("ck_grading_runs_kind", "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification')");
+                            t.HasCheckConstraint("ck_grading_runs_kind", "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification', 'Repository')");
 
                             t.HasCheckConstraint("ck_grading_runs_status", "status IN ('Queued', 'Running', 'Completed', 'Failed', 'Cancelled', 'Superseded')");
 

@@ -20,19 +20,29 @@ public static class GradeCommand
 
     public static Command Grade()
     {
-        var scenario = new Option<string>("--scenario") { Description = "The scenario's id in the library, optionally pinned to a version: ID or ID@HASH (a prefix of the content hash).", Required = true };
+        var scenario = new Option<string?>("--scenario") { Description = "The scenario's id in the library, optionally pinned to a version: ID or ID@HASH (a prefix of the content hash). Without it, --dir's own xunit test projects are run (see below)." };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "A working folder to grade. Links in it are listed and never followed; .git, bin and obj are left out." };
         var repo = new Option<string?>("--repo") { Description = "An https:// repository to fetch --commit from (no file://, no private or loopback hosts except this installation's own git host)." };
         var commit = new Option<string?>("--commit") { Description = "The full commit id to grade from --repo." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the report (results.schema.json) to this file." };
         var library = new Option<DirectoryInfo?>("--library") { Description = "The scenario library folder (default: Scenarios__LibraryPath)." };
-        var command = new Command("grade", "Grade a candidate's tree against a scenario in the Docker sandbox: build, public tests, the service checked phase by phase by the hidden tests, metrics. Exit code 0 when every hidden test passed, 1 otherwise.")
+        var command = new Command("grade",
+            "Grade a candidate's tree against a scenario in the Docker sandbox: build, public tests, the service checked phase by phase by the hidden tests, metrics. Exit code 0 when every hidden test passed, 1 otherwise.\n\n"
+            + "Without --scenario, --dir PATH runs that repository's own xunit test projects (v2 and v3) in the sandbox and reports every test in the order it stands in its file, "
+            + "a project that does not compile as an error with its diagnostics, and each test's captured output (capped). Exit code 0 when every test passed or was skipped. "
+            + "TRUSTED CODE ONLY: the repository's packages are restored on this machine first, which runs its MSBuild files here, outside the sandbox. "
+            + "Use it on your own service before you turn it into a scenario, never on a candidate's.")
         {
             scenario, dir, repo, commit, json, library,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var package = LoadScenario(parse.GetRequiredValue(scenario), parse.GetValue(library));
+            if (parse.GetValue(scenario) is not { } scenarioReference)
+            {
+                return await RepositoryTestsCommand.RunAsync(parse.GetValue(dir), parse.GetValue(repo), parse.GetValue(json), cancellationToken);
+            }
+
+            var package = LoadScenario(scenarioReference, parse.GetValue(library));
             var tree = await ReadTreeAsync(parse.GetValue(dir), parse.GetValue(repo), parse.GetValue(commit), cancellationToken);
             foreach (var link in tree.SkippedLinks)
             {
@@ -118,7 +128,7 @@ public static class GradeCommand
         }
     }
 
-    private static void PrintSummary(GradingReport report)
+    internal static void PrintSummary(GradingReport report)
     {
         Console.WriteLine();
         Console.WriteLine($"VERDICT  {Kebab(report.Verdict)}{(report.Stage is null ? "" : $" at {report.Stage}")}");
@@ -184,7 +194,7 @@ public static class GradeCommand
     private static string Cut(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     /// <summary>Stage progress: one line rewritten in place on a terminal, a line per finished stage otherwise.</summary>
-    private sealed class StageDisplay : IProgress<GradingProgress>, IDisposable
+    internal sealed class StageDisplay : IProgress<GradingProgress>, IDisposable
     {
         private readonly TextWriter _out;
         private readonly bool _interactive;

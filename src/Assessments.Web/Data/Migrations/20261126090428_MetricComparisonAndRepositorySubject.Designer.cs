@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Assessments.Web.Data.Migrations
 {
     [DbContext(typeof(AssessmentsDbContext))]
-    [Migration("20261126084316_MetricComparison")]
-    partial class MetricComparison
+    [Migration("20261126090428_MetricComparisonAndRepositorySubject")]
+    partial class MetricComparisonAndRepositorySubject
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -417,7 +417,7 @@ namespace Assessments.Web.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_grading_runs_attempt", "attempt >= 0");
 
-                            t.HasCheckConstraint("ck_grading_runs_kind", "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification')");
+                            t.HasCheckConstraint("ck_grading_runs_kind", "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification', 'Repository')");
 
                             t.HasCheckConstraint("ck_grading_runs_status", "status IN ('Queued', 'Running', 'Completed', 'Failed', 'Cancelled', 'Superseded')");
 

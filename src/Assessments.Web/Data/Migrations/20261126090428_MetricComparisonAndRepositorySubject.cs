@@ -5,12 +5,17 @@
 namespace Assessments.Web.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class MetricComparison : Migration
+    public partial class MetricComparisonAndRepositorySubject : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Rows graded before this change were counts without a baseline.
+            // Metric rows graded before this change were counts without a baseline; grading runs
+            // may now name a repository's own tests as their subject.
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_grading_runs_kind",
+                table: "grading_runs");
+
             migrationBuilder.AddColumn<string>(
                 name: "baseline_source",
                 table: "metric_samples",
@@ -61,6 +66,11 @@ namespace Assessments.Web.Data.Migrations
                 name: "ck_metric_samples_kind",
                 table: "metric_samples",
                 sql: "kind IN ('Counted', 'Timed')");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_grading_runs_kind",
+                table: "grading_runs",
+                sql: "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification', 'Repository')");
         }
 
         /// <inheritdoc />
@@ -77,6 +87,10 @@ namespace Assessments.Web.Data.Migrations
             migrationBuilder.DropCheckConstraint(
                 name: "ck_metric_samples_kind",
                 table: "metric_samples");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_grading_runs_kind",
+                table: "grading_runs");
 
             migrationBuilder.DropColumn(
                 name: "baseline_source",
@@ -97,6 +111,11 @@ namespace Assessments.Web.Data.Migrations
             migrationBuilder.DropColumn(
                 name: "ratio",
                 table: "metric_samples");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_grading_runs_kind",
+                table: "grading_runs",
+                sql: "kind IN ('Candidate', 'Baseline', 'Reference', 'Verification')");
         }
     }
 }

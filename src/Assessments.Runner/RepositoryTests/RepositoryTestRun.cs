@@ -1,0 +1,149 @@
+using Assessments.Runner.Execution;
+using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
+using Assessments.Scenarios;
+
+namespace Assessments.Runner.RepositoryTests;
+
+/// <summary>Limits of a repository's own test run.</summary>
+/// <param name="Build">Wall clock per project build.</param>
+/// <param name="Tests">Wall clock per project's test run.</param>
+public sealed record RepositoryTestLimits(TimeSpan Build, TimeSpan Tests)
+{
+    /// <summary>Ten minutes each.</summary>
+    public static RepositoryTestLimits Default { get; } = new(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
+}
+
+/// <summary>Runs a repository's own xunit test projects (v2 through VSTest, v3 as executables) on
+/// the candidate's side of a host, without a scenario: every project is built, a compile error is
+/// the project's entry with status error and the compiler's diagnostics, and every test is
+/// reported in the order it stands in its file with its captured output, capped. For authors
+/// checking a service before they make it a scenario; packages come from the host's feed, which
+/// was restored beforehand on the host (trusted code only).</summary>
+public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits limits)
+{
+    private const string RepositoryFolder = "repo";
+
+    /// <summary>Runs every test project of <paramref name="tree"/> and reports them.</summary>
+    /// <param name="progress">Told when each stage starts and ends.</param>
+    public Task<GradingReport> RunAsync(IReadOnlyList<PackageFile> tree, SubjectRef subject, CancellationToken cancellationToken, IProgress<GradingProgress>? progress = null) =>
+        new Run(host, limits, progress, cancellationToken).ExecuteAsync(tree, subject);
+
+    private sealed class Run(IGradingHost host, RepositoryTestLimits limits, IProgress<GradingProgress>? progress, CancellationToken cancellationToken)
+    {
+        private readonly List<StageOutcome> _stages = [];
+        private readonly List<TestOutcome> _tests = [];
+
+        public async Task<GradingReport> ExecuteAsync(IReadOnlyList<PackageFile> tree, SubjectRef subject)
+        {
+            var startedAt = DateTimeOffset.UtcNow;
+            var projects = TestProjects.Find(tree);
+            string? failedStage = null;
+            string? failedBuild = null;
+            if (projects.Count > 0)
+            {
+                await host.PutFilesAsync(Side.Candidate, RepositoryFolder, tree, cancellationToken);
+            }
+
+            foreach (var (project, index) in projects.Select((p, i) => (p, i)))
+            {
+                if (!await BuildAsync(project, index))
+                {
+                    failedStage ??= $"build:{project.Path}";
+                    failedBuild ??= project.Path;
+                    continue;
+                }
+
+                var (results, run) = project.Xunit == XunitGeneration.V3 ? await RunV3Async(project, index) : await RunV2Async(project, index);
+                if (results is null)
+                {
+                    _tests.Add(ProjectError(project, run.TimedOut
+                        ? $"The tests ran past their limit of {limits.Tests}."
+                        : $"The tests wrote no results (exit {run.ExitCode}): {GradingDatabase.Tail(run.Output)}"));
+                    failedStage ??= $"tests:{project.Path}";
+                    continue;
+                }
+
+                _tests.AddRange(TestSourceOrder.Scan(tree, project.Directory).Order(results, t => t.Name));
+            }
+
+            var failed = _tests.Count(t => t.Status is TestStatus.Fail or TestStatus.Error);
+            var (status, verdict, stage, message) =
+                projects.Count == 0 ? (ReportStatus.Error, Verdict.BuildFailed, (string?)null, (string?)"No xunit test project found: no .csproj references xunit.v3 or xunit (2).")
+                : failedBuild is not null ? (ReportStatus.Fail, Verdict.BuildFailed, failedStage, $"{failedBuild} did not build.")
+                : failed > 0 ? (ReportStatus.Fail, Verdict.TestsFailed, failedStage ?? "tests", $"{failed} of {_tests.Count} tests failed.")
+                : (ReportStatus.Pass, Verdict.Passed, null, null);
+            return new GradingReport
+            {
+                Status = status,
+                Verdict = verdict,
+                Stage = stage,
+                Message = message,
+                Scenario = null,
+                Subject = subject,
+                Tests = _tests,
+                Metrics = [],
+                Findings = [],
+                Stages = _stages,
+                Environment = new RunEnvironment(host.Name, host.ImageDigest, host.Isolation),
+                StartedAt = startedAt,
+                FinishedAt = DateTimeOffset.UtcNow,
+            };
+        }
+
+        /// <summary>Builds a project; a compile error becomes its entry, with the diagnostics.</summary>
+        private async Task<bool> BuildAsync(TestProject project, int index)
+        {
+            string[] restoreConfig = host.Packages is { } feed ? [$"-p:RestoreConfigFile={feed.ConfigFile}"] : [];
+            // v3 projects run from a folder of their own; v2 ones build where `dotnet test` looks.
+            string[] output = project.Xunit == XunitGeneration.V3 ? ["-o", $"../out/{index}"] : [];
+            var build = await Command($"build:{project.Path}", "dotnet",
+                ["build", project.Path, "-c", "Release", "--nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false", .. output, .. restoreConfig],
+                limits.Build);
+            if (!build.Succeeded)
+            {
+                _tests.Add(ProjectError(project, build.TimedOut ? $"The build ran past its limit of {limits.Build}." : GradingEngine.BuildErrors(build.Output)));
+            }
+
+            return build.Succeeded;
+        }
+
+        private async Task<(IReadOnlyList<TestOutcome>? Results, CommandResult Run)> RunV3Async(TestProject project, int index)
+        {
+            // A failing test exits non-zero; the results file says what happened.
+            var run = await Command($"tests:{project.Path}", "dotnet",
+                [$"../out/{index}/{project.AssemblyName}.dll", "-noLogo", "-noColor", "-result-xml", host.PathOf(Side.Candidate, $"out/results-{index}.xml")],
+                limits.Tests, anyExitIsOk: true);
+            var xml = await host.ReadFileAsync(Side.Candidate, $"out/results-{index}.xml", cancellationToken);
+            return (xml is null || run.TimedOut ? null : XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false), run);
+        }
+
+        private async Task<(IReadOnlyList<TestOutcome>? Results, CommandResult Run)> RunV2Async(TestProject project, int index)
+        {
+            var run = await Command($"tests:{project.Path}", "dotnet",
+                ["test", project.Path, "-c", "Release", "--no-build", "--nologo", "--results-directory", host.PathOf(Side.Candidate, "out"), "--logger", $"trx;LogFileName=results-{index}.trx"],
+                limits.Tests, anyExitIsOk: true);
+            var trx = await host.ReadFileAsync(Side.Candidate, $"out/results-{index}.trx", cancellationToken);
+            return (trx is null || run.TimedOut ? null : TrxResultParser.Parse(trx), run);
+        }
+
+        private static TestOutcome ProjectError(TestProject project, string message) => new()
+        {
+            Name = project.Path,
+            Visibility = TestVisibility.Public,
+            Status = TestStatus.Error,
+            Message = message,
+        };
+
+        private async Task<CommandResult> Command(string stage, string program, IReadOnlyList<string> args, TimeSpan timeout, bool anyExitIsOk = false)
+        {
+            progress?.Report(new GradingProgress(stage, Side.Candidate, null));
+            var result = await host.RunAsync(Side.Candidate, new CommandSpec(program, args, RepositoryFolder, new Dictionary<string, string>(), timeout), cancellationToken);
+            var status = result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 || anyExitIsOk ? StageStatus.Ok : StageStatus.Failed;
+            var outcome = new StageOutcome(stage, Side.Candidate, status, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode);
+            _stages.Add(outcome);
+            progress?.Report(new GradingProgress(stage, Side.Candidate, outcome));
+            return result;
+        }
+    }
+}
