@@ -62,6 +62,18 @@ internal static partial class PackageValidator
             }
         }
 
+        // Locked paths: each names something the template has, or a lock would guard nothing.
+        foreach (var locked in manifest.Locked)
+        {
+            var exists = locked.EndsWith('/')
+                ? files.Any(f => f.Path.StartsWith($"template/{locked}", StringComparison.Ordinal))
+                : files.Any(f => f.Path == $"template/{locked}");
+            if (!exists)
+            {
+                Error(top, "locked", $"'{locked}' is not in template/ (a file, or a folder ending in /)");
+            }
+        }
+
         // Service contract
         var service = manifest.Service;
         RequireFile(files, $"template/{service.Project}", service.At, "service.project", display, errors, ".csproj");

@@ -35,6 +35,8 @@ public sealed class GradeCommandTests
                 public static void Now() => System.Environment.Exit(3);
             }
             """, ct);
+        // A locked file (the scaffold locks its public tests): the reviewer is told, the grading goes on.
+        await File.AppendAllTextAsync(Path.Combine(candidate, "tests/Greeting.Tests/GreeterTests.cs"), "// relaxed\n", ct);
         var report = Path.Combine(work.FullName, "report.json");
 
         var (exitCode, stdout, stderr) = await AssessProcess.RunAsync(
@@ -62,7 +64,9 @@ public sealed class GradeCommandTests
         var written = GradingReport.FromJson(await File.ReadAllTextAsync(report, ct));
         Assert.Equal(Verdict.Passed, written.Verdict);
         Assert.Equal("docker", written.Environment.Host);
-        Assert.Equal(("process-exit", 5), (Assert.Single(written.Findings).Rule, Assert.Single(written.Findings).Line));
+        Assert.Equal(
+            [("process-exit", "src/Greeting.Api/Shutdown.cs", (int?)5), ("locked-path", "tests/Greeting.Tests/GreeterTests.cs", null)],
+            written.Findings.Select(f => (f.Rule, f.Path, f.Line)).OrderByDescending(f => f.Rule));
         work.Delete(recursive: true);
     }
 

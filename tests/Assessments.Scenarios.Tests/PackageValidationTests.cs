@@ -273,4 +273,15 @@ public sealed class PackageValidationTests
         package.EditManifest("    primary: true\n", "    primary: true\n    deterministic: false\n");
         Assert.False(package.Load().Package!.Manifest.PrimaryMetric.Deterministic);
     }
+
+    [Fact]
+    public void LockedPathsMustBeInTheTemplate()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("service:\n", "locked:\n  - README.md\n  - src/\nservice:\n");
+        Assert.Equal(["README.md", "src/"], package.Load().Package!.Manifest.Locked);
+
+        package.EditManifest("  - src/\n", "  - src/Seed.cs\n");
+        Assert.Equal($"{Yaml}:1:1: locked: 'src/Seed.cs' is not in template/ (a file, or a folder ending in /)", package.SingleError());
+    }
 }

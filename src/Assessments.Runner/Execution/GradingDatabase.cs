@@ -59,7 +59,9 @@ public sealed class GradingDatabase
             "-D", DataDirectory, "-l", $"{DataDirectory}/server.log", "-w", "-t", "60", "start", "-o",
             // Grading settings: statistics per statement, no parallel query (stable plans and
             // buffers), minimal WAL and no fsync (throwaway data), listening on loopback only.
-            $"-p {Port} -k . -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all " +
+            // Shared buffers hold both services' working sets (a million-row table each), so a
+            // timed scan reads PostgreSQL's cache as production's hot tables do, not the page cache.
+            $"-p {Port} -k . -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all " +
             "-c max_parallel_workers_per_gather=0 -c wal_level=minimal -c max_wal_senders=0 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=256MB -c autovacuum=off",
         ], "start PostgreSQL", cancellationToken);
 

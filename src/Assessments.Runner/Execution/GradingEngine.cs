@@ -52,7 +52,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             (_changes, _findings) = await Task.Run(() =>
             {
                 var changes = TreeComparison.Compare(request.Package.TemplateFiles.ToList(), request.Tree);
-                return (changes.Select(c => c.ToOutcome()).ToList(), ChangeFindings.Find(changes, request.Tree, []));
+                return (changes.Select(c => c.ToOutcome()).ToList(), ChangeFindings.Find(changes, request.Tree, _manifest.Locked));
             }, cancellationToken);
             try
             {

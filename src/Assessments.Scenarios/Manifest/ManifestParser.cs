@@ -65,6 +65,7 @@ public static partial class ManifestParser
         var limits = ReadLimits(map.Map("limits"));
         var variants = map.Items("variants", ReadVariant, required: false) ?? [];
         var benchmarks = ReadBenchmarks(map.Map("benchmarks", required: false));
+        var locked = map.Strings("locked", required: false) ?? [];
 
         if (id is null || version is null || title is null || summary is null || level is null || suggestedTime is null || skills is null
             || brief is null || rubric is null || metrics is null || service is null || hidden is null || phases is null || packages is null || limits is null)
@@ -92,6 +93,7 @@ public static partial class ManifestParser
             Limits = limits,
             Variants = variants,
             Benchmarks = benchmarks,
+            Locked = locked,
         };
     }
 

@@ -57,6 +57,10 @@ public sealed record ScenarioManifest
     /// <summary>Endpoints timed on the baseline and the candidate side by side; null for none.</summary>
     public BenchmarksDefinition? Benchmarks { get; init; }
 
+    /// <summary>Template files, or folders ending in <c>/</c>, a fix has no reason to edit (the
+    /// seed data the metrics are measured on, say): an edit is a finding for the reviewer.</summary>
+    public IReadOnlyList<string> Locked { get; init; } = [];
+
     /// <summary>The primary metric (validation guarantees exactly one).</summary>
     public MetricDefinition PrimaryMetric => Metrics.Single(m => m.Primary);
 }
