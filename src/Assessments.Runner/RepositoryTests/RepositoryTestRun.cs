@@ -54,7 +54,15 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
                     continue;
                 }
 
-                var (results, run) = project.Xunit == XunitGeneration.V3 ? await RunV3Async(project, index) : await RunV2Async(project, index);
+                var (text, run) = project.Xunit == XunitGeneration.V3 ? await RunV3Async(project, index) : await RunV2Async(project, index);
+                var (results, unreadable) = Parse(project, text);
+                if (unreadable is not null)
+                {
+                    _tests.Add(ProjectError(project, unreadable));
+                    failedStage ??= $"tests:{project.Path}";
+                    continue;
+                }
+
                 if (results is null)
                 {
                     _tests.Add(ProjectError(project, run.TimedOut
@@ -102,29 +110,52 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
                 limits.Build);
             if (!build.Succeeded)
             {
-                _tests.Add(ProjectError(project, build.TimedOut ? $"The build ran past its limit of {limits.Build}." : GradingEngine.BuildErrors(build.Output)));
+                // Paths as the author knows them: relative to the repository, not to the sandbox.
+                var diagnostics = GradingEngine.BuildErrors(build.Output).Replace(host.PathOf(Side.Candidate, RepositoryFolder) + "/", "", StringComparison.Ordinal);
+                _tests.Add(ProjectError(project, build.TimedOut ? $"The build ran past its limit of {limits.Build}." : diagnostics));
             }
 
             return build.Succeeded;
         }
 
-        private async Task<(IReadOnlyList<TestOutcome>? Results, CommandResult Run)> RunV3Async(TestProject project, int index)
+        /// <summary>Runs a v3 project's executable; the results file's text, null when it wrote none in time.</summary>
+        private async Task<(string? Results, CommandResult Run)> RunV3Async(TestProject project, int index)
         {
             // A failing test exits non-zero; the results file says what happened.
             var run = await Command($"tests:{project.Path}", "dotnet",
                 [$"../out/{index}/{project.AssemblyName}.dll", "-noLogo", "-noColor", "-result-xml", host.PathOf(Side.Candidate, $"out/results-{index}.xml")],
                 limits.Tests, anyExitIsOk: true);
             var xml = await host.ReadFileAsync(Side.Candidate, $"out/results-{index}.xml", cancellationToken);
-            return (xml is null || run.TimedOut ? null : XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false), run);
+            return (run.TimedOut ? null : xml, run);
         }
 
-        private async Task<(IReadOnlyList<TestOutcome>? Results, CommandResult Run)> RunV2Async(TestProject project, int index)
+        /// <summary>Runs a v2 project through VSTest; the TRX file's text, null when it wrote none in time.</summary>
+        private async Task<(string? Results, CommandResult Run)> RunV2Async(TestProject project, int index)
         {
             var run = await Command($"tests:{project.Path}", "dotnet",
                 ["test", project.Path, "-c", "Release", "--no-build", "--nologo", "--results-directory", host.PathOf(Side.Candidate, "out"), "--logger", $"trx;LogFileName=results-{index}.trx"],
                 limits.Tests, anyExitIsOk: true);
             var trx = await host.ReadFileAsync(Side.Candidate, $"out/results-{index}.trx", cancellationToken);
-            return (trx is null || run.TimedOut ? null : TrxResultParser.Parse(trx), run);
+            return (run.TimedOut ? null : trx, run);
+        }
+
+        /// <summary>The results, or why the file could not be read: the repository's test run wrote
+        /// it, so a broken one is that project's error, not the run's.</summary>
+        private static (IReadOnlyList<TestOutcome>? Results, string? Unreadable) Parse(TestProject project, string? text)
+        {
+            if (text is null)
+            {
+                return (null, null);
+            }
+
+            try
+            {
+                return (project.Xunit == XunitGeneration.V3 ? XunitResultParser.Parse(text, TestVisibility.Public, null, methodNames: false) : TrxResultParser.Parse(text), null);
+            }
+            catch (Exception e) when (e is System.Xml.XmlException or FormatException or InvalidOperationException)
+            {
+                return (null, $"The test results could not be read: {e.Message}");
+            }
         }
 
         private static TestOutcome ProjectError(TestProject project, string message) => new()

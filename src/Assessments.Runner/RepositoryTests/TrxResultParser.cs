@@ -14,7 +14,8 @@ public static partial class TrxResultParser
     /// <summary>Parses <paramref name="trx"/>; tests are named by their fully qualified name.</summary>
     public static IReadOnlyList<TestOutcome> Parse(string trx)
     {
-        var document = XDocument.Parse(trx);
+        // VSTest writes the file with a byte order mark, which XDocument.Parse takes for content.
+        var document = XDocument.Parse(trx.TrimStart('\uFEFF'));
         var definitions = document.Descendants(Ns + "UnitTest")
             .Select(t => (Id: (string?)t.Attribute("id"), Method: t.Element(Ns + "TestMethod")))
             .Where(t => t.Id is not null && t.Method is not null)

@@ -262,7 +262,9 @@ public sealed record MetricOutcome
 /// <summary>How a metric is measured.</summary>
 public enum MetricKind
 {
-    /// <summary>Counted per run by the hidden tests (statements, buffers, loads, side effects): exact, no noise.</summary>
+    /// <summary>Taken by the hidden tests once per run (statements, buffers, loads, side effects):
+    /// compared as numbers; a metric the manifest marks <c>deterministic: false</c> is measured on
+    /// the baseline in every grading.</summary>
     Counted,
 
     /// <summary>A latency timed over rounds that alternate the sides: one sample per round.</summary>
