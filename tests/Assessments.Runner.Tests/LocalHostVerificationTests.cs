@@ -24,7 +24,6 @@ public sealed class LocalHostVerificationTests
         var verifier = new ScenarioVerifier(new GradingEngine(options), new LocalHostFactory(Scratch));
 
         var result = await verifier.VerifyAsync(package, ct);
-        library.Delete(recursive: true);
 
         // The hidden tests are built once for the version, by the first grading.
         Assert.Contains(result.Template.Stages, s => s.Name == "build-hidden");
@@ -65,6 +64,19 @@ public sealed class LocalHostVerificationTests
         Assert.DoesNotContain(result.Template.Stages, s => s.Side == Side.Baseline);
         Assert.All(result.Template.Metrics, m => Assert.Equal(BaselineSource.None, m.BaselineSource));
 
+        // A second grading of the version keeps the deterministic count and the baseline's build,
+        // and times both sides again: a timing is never kept.
+        await using (var host = await new LocalHostFactory(Scratch).CreateAsync(package, candidateSubmission: false, ct))
+        {
+            var again = await new GradingEngine(options).RunAsync(
+                new GradingRequest(package, GradingRequest.Overlay(package.TemplateFiles, package.SolutionFiles), new SubjectRef(SubjectKind.Verification, "solution", null)), host, ct);
+            var kept = again.Metrics.Single(m => m.Primary);
+            Assert.Equal((10.0, 1.0, BaselineSource.Cached), (kept.Baseline!.Value, kept.Candidate!.Value, kept.BaselineSource));
+            Assert.DoesNotContain(again.Stages, s => s.Name.StartsWith("baseline-counts", StringComparison.Ordinal));
+            Assert.Contains(again.Stages, s => s.Name == "baseline-build:cached");
+            Assert.All(again.Metrics.Where(m => m.Kind == MetricKind.Timed), m => Assert.Equal((BaselineSource.Measured, 5), (m.BaselineSource, m.BaselineSamples.Count)));
+        }
+
         // Each report carries the change against the template, read from the tree before anything ran.
         Assert.Empty(result.Template.Changes);
         var program = Assert.Single(result.Solution.Changes);
@@ -72,6 +84,7 @@ public sealed class LocalHostVerificationTests
         Assert.True(program.LinesAdded > 0);
         Assert.Contains(program.Members, m => m.Name == "<top-level statements>" && m.Kind == ChangeKind.Modified);
         Assert.Empty(result.Solution.Findings);
+        library.Delete(recursive: true);
     }
 
     [Fact]
