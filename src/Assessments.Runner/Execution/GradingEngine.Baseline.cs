@@ -35,7 +35,7 @@ public sealed partial class GradingEngine
         private async Task<List<MetricOutcome>> CompareWithBaselineAsync(IReadOnlyDictionary<string, List<double>> candidateCounts, IBackgroundProcess candidateService, string candidateUrl, string? fakesUrl)
         {
             var cacheFile = options.GraderBuildCache is { } root
-                ? Path.Combine(root, request.Package.ContentHash, host.BuildCacheScope, "baseline-counts.json")
+                ? Path.Combine(root, VersionCacheKey("baseline-counts.json"))
                 : null;
             var cachedCounts = BaselineCounts.Read(cacheFile);
             var mustCount = _manifest.Metrics.Any(m => !m.Deterministic || !cachedCounts.ContainsKey(m.Key));
@@ -81,7 +81,7 @@ public sealed partial class GradingEngine
         private async Task MeasureBaselineAsync(BaselineMeasurement baseline, bool mustCount, IBackgroundProcess candidateService, string candidateUrl, string? fakesUrl)
         {
             var dll = $"{PublishFolder}/{Path.GetFileNameWithoutExtension(_manifest.Service.Project)}.dll";
-            if (await CachedBuildAsync(Side.Baseline, "baseline-build", Path.Combine(request.Package.ContentHash, host.BuildCacheScope, "baseline-service"), PublishFolder, PublishBaselineAsync) is { } failed)
+            if (await CachedBuildAsync(Side.Baseline, "baseline-build", VersionCacheKey("baseline-service"), PublishFolder, PublishBaselineAsync) is { } failed)
             {
                 baseline.Note = $"The baseline (the template's service) did not build: {failed}";
                 return;
@@ -198,10 +198,10 @@ public sealed partial class GradingEngine
                     .Select(g => (Baseline: g.FirstOrDefault(m => m.Target == "baseline"), Candidate: g.FirstOrDefault(m => m.Target == "candidate")))
                     .Where(p => p.Baseline is { LatenciesMs.Count: > 0 } && p.Candidate is { LatenciesMs.Count: > 0 })
                     .ToList();
-                yield return MetricOutcomes.Timed(endpoint.MedianKey, $"{endpoint.Title}: median latency",
+                yield return MetricOutcomes.Timed(endpoint.MedianKey, endpoint.MedianTitle,
                     [.. paired.Select(p => Round(Statistics.Median(p.Candidate!.LatenciesMs)!.Value))],
                     [.. paired.Select(p => Round(Statistics.Median(p.Baseline!.LatenciesMs)!.Value))], note);
-                yield return MetricOutcomes.Timed(endpoint.P95Key, $"{endpoint.Title}: 95th percentile latency",
+                yield return MetricOutcomes.Timed(endpoint.P95Key, endpoint.P95Title,
                     [.. paired.Select(p => Round(Statistics.Quantile(p.Candidate!.LatenciesMs, 0.95)!.Value))],
                     [.. paired.Select(p => Round(Statistics.Quantile(p.Baseline!.LatenciesMs, 0.95)!.Value))], note);
             }

@@ -202,7 +202,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private async Task<string> BuildGraderProjectAsync(string stage, string project, string output)
         {
             // The grader's projects belong to the immutable version: build them once per content hash.
-            await CachedBuildAsync(Side.Grader, stage, Path.Combine(request.Package.ContentHash, host.BuildCacheScope, project.Replace('/', '_')), output, async () =>
+            await CachedBuildAsync(Side.Grader, stage, VersionCacheKey(project.Replace('/', '_')), output, async () =>
             {
                 var result = await Command(Side.Grader, stage, "dotnet",
                     ["build", $"package/{project}", "-c", "Release", "-o", output, "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo", .. RestoreConfig("-p:RestoreConfigFile=")],
@@ -213,6 +213,10 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             });
             return $"{output}/{Path.GetFileNameWithoutExtension(project)}.dll";
         }
+
+        /// <summary>Where something of this scenario version built or measured on this host's
+        /// image lives in the cache, relative to its root.</summary>
+        private string VersionCacheKey(string name) => Path.Combine(request.Package.ContentHash, host.BuildCacheScope, name);
 
         /// <summary>Puts a build's output into <paramref name="output"/> of a side: from the cache
         /// under <paramref name="cacheKey"/> when an earlier grading left it there, else by running
@@ -432,8 +436,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         {
             progress?.Report(new GradingProgress(stage, side, null));
             var result = await host.RunAsync(side, new CommandSpec(program, args, workingDirectory, environment ?? new Dictionary<string, string>(), timeout), cancellationToken);
-            var status = result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 || anyExitIsOk ? StageStatus.Ok : StageStatus.Failed;
-            Record(new StageOutcome(stage, side, status, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode));
+            Record(result.ToStage(stage, side, anyExitIsOk));
             return result;
         }
 
@@ -468,8 +471,8 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             .. _manifest.Metrics.Select(m => MetricOutcomes.Counted(m, counts.GetValueOrDefault(m.Key) ?? [], [], BaselineSource.None, note)),
             .. (_manifest.Benchmarks?.Endpoints ?? []).SelectMany(e => new[]
             {
-                MetricOutcomes.Timed(e.MedianKey, $"{e.Title}: median latency", [], [], note),
-                MetricOutcomes.Timed(e.P95Key, $"{e.Title}: 95th percentile latency", [], [], note),
+                MetricOutcomes.Timed(e.MedianKey, e.MedianTitle, [], [], note),
+                MetricOutcomes.Timed(e.P95Key, e.P95Title, [], [], note),
             }),
         ];
 

@@ -100,6 +100,14 @@ public sealed record CommandResult(int ExitCode, string Output, bool OutputTrunc
 {
     /// <summary>Exited 0 in time.</summary>
     public bool Succeeded => ExitCode == 0 && !TimedOut;
+
+    /// <summary>The stage this command was, as a report records it.</summary>
+    /// <param name="anyExitIsOk">The exit code says nothing about the stage (tests that are
+    /// expected to fail); only a timeout fails it.</param>
+    public StageOutcome ToStage(string stage, Side side, bool anyExitIsOk = false) =>
+        new(stage, side,
+            TimedOut ? StageStatus.TimedOut : ExitCode == 0 || anyExitIsOk ? StageStatus.Ok : StageStatus.Failed,
+            Duration.TotalMilliseconds, TimedOut ? null : ExitCode);
 }
 
 /// <summary>A process started with <see cref="IGradingHost.StartAsync"/>.</summary>

@@ -24,20 +24,19 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
 {
     private const string RepositoryFolder = "repo";
 
-    /// <summary>Runs every test project of <paramref name="tree"/> and reports them.</summary>
+    /// <summary>Runs <paramref name="projects"/> (<see cref="TestProjects.Find"/> of <paramref name="tree"/>) and reports them.</summary>
     /// <param name="progress">Told when each stage starts and ends.</param>
-    public Task<GradingReport> RunAsync(IReadOnlyList<PackageFile> tree, SubjectRef subject, CancellationToken cancellationToken, IProgress<GradingProgress>? progress = null) =>
-        new Run(host, limits, progress, cancellationToken).ExecuteAsync(tree, subject);
+    public Task<GradingReport> RunAsync(IReadOnlyList<PackageFile> tree, IReadOnlyList<TestProject> projects, SubjectRef subject, CancellationToken cancellationToken, IProgress<GradingProgress>? progress = null) =>
+        new Run(host, limits, progress, cancellationToken).ExecuteAsync(tree, projects, subject);
 
     private sealed class Run(IGradingHost host, RepositoryTestLimits limits, IProgress<GradingProgress>? progress, CancellationToken cancellationToken)
     {
         private readonly List<StageOutcome> _stages = [];
         private readonly List<TestOutcome> _tests = [];
 
-        public async Task<GradingReport> ExecuteAsync(IReadOnlyList<PackageFile> tree, SubjectRef subject)
+        public async Task<GradingReport> ExecuteAsync(IReadOnlyList<PackageFile> tree, IReadOnlyList<TestProject> projects, SubjectRef subject)
         {
             var startedAt = DateTimeOffset.UtcNow;
-            var projects = TestProjects.Find(tree);
             string? failedStage = null;
             string? failedBuild = null;
             if (projects.Count > 0)
@@ -170,8 +169,7 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
         {
             progress?.Report(new GradingProgress(stage, Side.Candidate, null));
             var result = await host.RunAsync(Side.Candidate, new CommandSpec(program, args, RepositoryFolder, new Dictionary<string, string>(), timeout), cancellationToken);
-            var status = result.TimedOut ? StageStatus.TimedOut : result.ExitCode == 0 || anyExitIsOk ? StageStatus.Ok : StageStatus.Failed;
-            var outcome = new StageOutcome(stage, Side.Candidate, status, result.Duration.TotalMilliseconds, result.TimedOut ? null : result.ExitCode);
+            var outcome = result.ToStage(stage, Side.Candidate, anyExitIsOk);
             _stages.Add(outcome);
             progress?.Report(new GradingProgress(stage, Side.Candidate, outcome));
             return result;

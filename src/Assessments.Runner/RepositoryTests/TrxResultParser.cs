@@ -16,11 +16,6 @@ public static partial class TrxResultParser
     {
         // VSTest writes the file with a byte order mark, which XDocument.Parse takes for content.
         var document = XDocument.Parse(trx.TrimStart('\uFEFF'));
-        var definitions = document.Descendants(Ns + "UnitTest")
-            .Select(t => (Id: (string?)t.Attribute("id"), Method: t.Element(Ns + "TestMethod")))
-            .Where(t => t.Id is not null && t.Method is not null)
-            .ToDictionary(t => t.Id!, t => $"{(string?)t.Method!.Attribute("className")}.{(string?)t.Method!.Attribute("name")}", StringComparer.Ordinal);
-
         return document.Descendants(Ns + "UnitTestResult").Select(result =>
         {
             var output = result.Element(Ns + "Output");
@@ -36,8 +31,8 @@ public static partial class TrxResultParser
                 "Failed" when message is not null && !ExceptionPrefix().IsMatch(message) => TestStatus.Fail,
                 _ => TestStatus.Error,
             };
-            var name = (string?)result.Attribute("testName")
-                ?? (definitions.TryGetValue((string?)result.Attribute("testId") ?? "", out var defined) ? defined : "?");
+            // Required by the TRX schema; the adapter writes the test's full display name there.
+            var name = (string?)result.Attribute("testName") ?? "?";
             var (capped, truncated) = XunitResultParser.Cap(stdout);
             return new TestOutcome
             {

@@ -118,6 +118,12 @@ public sealed record BenchmarkEndpoint(string Name, string Title, string Path, S
 
     /// <summary>The metric key of the 95th percentile latency.</summary>
     public string P95Key => $"latency_{Name}_p95";
+
+    /// <summary>The title of the median latency metric.</summary>
+    public string MedianTitle => $"{Title}: median latency";
+
+    /// <summary>The title of the 95th percentile latency metric.</summary>
+    public string P95Title => $"{Title}: 95th percentile latency";
 }
 
 /// <summary>The contract between the grader and the service: what to build, how to start and configure it.</summary>

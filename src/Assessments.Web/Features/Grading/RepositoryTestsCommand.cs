@@ -54,7 +54,7 @@ internal static class RepositoryTestsCommand
         await using var gradingHost = await CreateHostAsync(hosts, files, projects, limits, cancellationToken);
         using var display = new GradeCommand.StageDisplay(Console.Out, interactive: !Console.IsOutputRedirected);
         var report = await new RepositoryTestRun(gradingHost, limits)
-            .RunAsync(files, new SubjectRef(SubjectKind.Repository, dir.FullName, null), cancellationToken, display);
+            .RunAsync(files, projects, new SubjectRef(SubjectKind.Repository, dir.FullName, null), cancellationToken, display);
         display.Stop();
 
         if (json is not null)
