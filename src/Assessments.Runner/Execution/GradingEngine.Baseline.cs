@@ -170,15 +170,9 @@ public sealed partial class GradingEngine
                 benchmarks.Rounds, benchmarks.Warmup, benchmarks.Requests, RequestTimeoutSeconds: 30,
                 TurnWarmup: TurnWarmup, MinimumWarmupSeconds: MinimumWarmupSeconds, MinimumTurnSeconds: MinimumTurnSeconds);
             await host.PutFilesAsync(Side.Grader, "bench", [new Scenarios.PackageFile("plan.json", false, JsonSerializer.SerializeToUtf8Bytes(plan, HarnessJson))], cancellationToken);
-            CommandResult run;
-            // Only the timing is pinned: builds and tests use every CPU the sandbox has.
-            await using (await host.PinForTimingAsync(cancellationToken))
-            {
-                run = await Command(Side.Grader, "benchmarks", "dotnet",
-                    [$"{HarnessBinFolder}/{LatencyHarnessProject.Program}", host.PathOf(Side.Grader, "bench/plan.json"), host.PathOf(Side.Grader, "bench/result.json")],
-                    null, _manifest.Limits.Tests);
-            }
-
+            var run = await Command(Side.Grader, "benchmarks", "dotnet",
+                [$"{HarnessBinFolder}/{LatencyHarnessProject.Program}", host.PathOf(Side.Grader, "bench/plan.json"), host.PathOf(Side.Grader, "bench/result.json")],
+                null, _manifest.Limits.Tests);
             var result = run.Succeeded ? await host.ReadFileAsync(Side.Grader, "bench/result.json", cancellationToken) : null;
             if (result is null)
             {

@@ -43,7 +43,6 @@ public sealed class DockerHost : IGradingHost
     private readonly List<DockerProcess> _processes = [];
     private readonly HashSet<int> _ports = [];
     private readonly DateTimeOffset _expires;
-    private string? _timingCpus;
 
     private DockerHost(IDockerClient docker, DockerHostSettings settings, string gradingId, DateTimeOffset expires)
     {
@@ -58,9 +57,7 @@ public sealed class DockerHost : IGradingHost
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, string> Isolation =>
-        _isolationReports.SelectMany(side => side.Value.Entries(side.Key.ToString().ToLowerInvariant()))
-            .Concat(_timingCpus is null ? [] : [new KeyValuePair<string, string>("benchmarks.cpus", _timingCpus)])
-            .ToDictionary();
+        _isolationReports.SelectMany(side => side.Value.Entries(side.Key.ToString().ToLowerInvariant())).ToDictionary();
 
     /// <summary>Each side's isolation as its container reported it.</summary>
     public IReadOnlyDictionary<Side, IsolationReport> IsolationReports => _isolationReports;
@@ -353,46 +350,6 @@ public sealed class DockerHost : IGradingHost
             : await OutOfMemoryAsync(container, cancellationToken) ? LimitHit.OutOfMemory
             : null;
     }
-
-    /// <summary>Moves every container this grading has onto the CPUs of
-    /// <see cref="SandboxLimits.BenchmarkCpus"/> (an update of their cgroups: the processes keep
-    /// running) and, on dispose, back onto every CPU of the host.</summary>
-    public async Task<CpuPinning> PinForTimingAsync(CancellationToken cancellationToken)
-    {
-        var hostCpus = (int)(await _docker.System.GetSystemInfoAsync(cancellationToken)).NCPU;
-        string? cpus;
-        try
-        {
-            cpus = BenchmarkCpuSet.Resolve(_settings.Limits.BenchmarkCpus, hostCpus);
-        }
-        catch (ArgumentException e)
-        {
-            throw new GradingInfrastructureException("benchmarks", e.Message);
-        }
-
-        if (cpus is null)
-        {
-            return CpuPinning.Unpinned;
-        }
-
-        var containers = _containers.Values.ToList();
-        await UpdateCpusAsync(containers, cpus, cancellationToken);
-        _timingCpus = cpus;
-        return new CpuPinning(cpus, async () =>
-        {
-            try
-            {
-                await UpdateCpusAsync(containers, BenchmarkCpuSet.All(hostCpus), CancellationToken.None);
-            }
-            catch (DockerApiException)
-            {
-                // A container that is gone needs no CPUs back.
-            }
-        });
-    }
-
-    private async Task UpdateCpusAsync(IEnumerable<SideContainer> containers, string cpus, CancellationToken cancellationToken) =>
-        await Task.WhenAll(containers.Select(c => _docker.Containers.UpdateContainerAsync(c.Id, new ContainerUpdateParameters { CpusetCpus = cpus }, cancellationToken)));
 
     /// <summary>Removes the containers: the candidate's and the baseline's first (they live in the
     /// grader's namespace), then the grader's.</summary>

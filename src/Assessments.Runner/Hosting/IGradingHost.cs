@@ -1,5 +1,4 @@
 using Assessments.Runner.Results;
-using Assessments.Runner.Sandbox;
 using Assessments.Scenarios;
 
 namespace Assessments.Runner.Hosting;
@@ -54,10 +53,6 @@ public interface IGradingHost : IAsyncDisposable
     /// 100 ms, until it answers 2xx (true), <paramref name="timeout"/> passes or
     /// <paramref name="watched"/> exits (false).</summary>
     Task<bool> WaitForHttpAsync(string url, TimeSpan timeout, IBackgroundProcess watched, CancellationToken cancellationToken);
-
-    /// <summary>Pins every side to the same CPUs for a timed stage, until the result is disposed;
-    /// its <see cref="CpuPinning.Cpus"/> is null when this host does not pin.</summary>
-    Task<CpuPinning> PinForTimingAsync(CancellationToken cancellationToken);
 
     /// <summary>The limit a side's processes ran into since the grading began, if any (the kernel
     /// killed one for memory, or one printed past the output cap).</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Assessments.Runner.Results;
-using Assessments.Runner.Sandbox;
 using Assessments.Scenarios;
 
 namespace Assessments.Runner.Hosting;
@@ -102,10 +101,6 @@ public sealed class LocalHost : IGradingHost
 
         return false;
     }
-
-    /// <summary>Nothing is pinned: the local host is for authors' checks, where a figure's spread
-    /// matters less than the machine staying usable.</summary>
-    public Task<CpuPinning> PinForTimingAsync(CancellationToken cancellationToken) => Task.FromResult(CpuPinning.Unpinned);
 
     /// <inheritdoc />
     public Task<LimitHit?> LimitHitAsync(Side side, CancellationToken cancellationToken) => Task.FromResult<LimitHit?>(null);

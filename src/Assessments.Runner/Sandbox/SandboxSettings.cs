@@ -18,11 +18,6 @@ public sealed record SandboxLimits
     /// <summary>CPUs per container (a quota, not a pinning).</summary>
     public double Cpus { get; init; } = 2;
 
-    /// <summary>The CPUs every side is pinned to while the benchmarks time the services, as a
-    /// cpuset list (<c>3</c>, <c>2-3</c>); empty for the host's last CPU, <c>none</c> to leave
-    /// them where the scheduler puts them (<see cref="BenchmarkCpuSet"/> says why).</summary>
-    public string? BenchmarkCpus { get; init; }
-
     /// <summary>Processes and threads per container, unless the scenario sets fewer.</summary>
     public long Pids { get; init; } = 512;
 

@@ -2,7 +2,6 @@ using System.Text;
 using Assessments.Runner.Execution;
 using Assessments.Runner.Hosting;
 using Assessments.Runner.Results;
-using Assessments.Runner.Sandbox;
 using Assessments.Scenarios;
 
 namespace Assessments.Runner.Tests.Sandbox;
@@ -82,48 +81,6 @@ public sealed class DockerHostLayoutTests(DockerSandbox sandbox)
 
         Assert.Empty(await sandbox.ContainersOfAsync(host.GradingId));
         Assert.Equal(2, host.ContainerIds.Count);
-    }
-
-    [Fact]
-    public async Task TimingPinsEverySideRunningProcessesIncludedToTheSameCpuAndReleasesThemAfter()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var all = BenchmarkCpuSet.All(Environment.ProcessorCount);
-        var expected = BenchmarkCpuSet.Resolve(null, Environment.ProcessorCount);
-        Assert.SkipWhen(expected is null, "A machine with one CPU has nothing to pin to.");
-
-        await using var host = await DockerHost.CreateAsync(sandbox.Docker, sandbox.Settings(), DateTimeOffset.UtcNow.AddMinutes(30), ct);
-        await Run(host, Side.Baseline, "true");
-        // A service that is already running when the timing starts, reporting its own CPUs.
-        await using var service = await host.StartAsync(Side.Candidate,
-            Shell("while :; do grep Cpus_allowed_list /proc/$$/status | cut -f2 > /work/cpus.new && mv /work/cpus.new /work/cpus; sleep 0.1; done"), ct);
-        Assert.Equal(all, await CpusOfServiceAsync(host, all));
-        Assert.False(host.Isolation.ContainsKey("benchmarks.cpus"));
-
-        await using (var pinning = await host.PinForTimingAsync(ct))
-        {
-            Assert.Equal(expected, pinning.Cpus);
-            Assert.Equal(expected, await CpusOfServiceAsync(host, expected));
-            Assert.Equal("1", (await Run(host, Side.Grader, "nproc")).Trim());
-            Assert.Equal("1", (await Run(host, Side.Baseline, "nproc")).Trim());
-            Assert.Equal(expected, host.Isolation["benchmarks.cpus"]);
-        }
-
-        Assert.Equal(all, await CpusOfServiceAsync(host, all));
-        Assert.Equal(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), (await Run(host, Side.Grader, "nproc")).Trim());
-    }
-
-    /// <summary>What the candidate's running loop last wrote, once it says <paramref name="wanted"/> (or after 10 s).</summary>
-    private static async Task<string?> CpusOfServiceAsync(IGradingHost host, string wanted)
-    {
-        string? cpus = null;
-        for (var waited = 0; waited < 100 && cpus != wanted; waited++)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            cpus = (await host.ReadFileAsync(Side.Candidate, "cpus", TestContext.Current.CancellationToken))?.Trim();
-        }
-
-        return cpus;
     }
 
     private static PackageFile File(string path, string text) => new(path, false, Encoding.UTF8.GetBytes(text));

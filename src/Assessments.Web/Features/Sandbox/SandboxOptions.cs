@@ -40,11 +40,5 @@ public sealed class SandboxOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Sandbox:DockerEndpoint '{DockerEndpoint}' is not a Docker address: set Sandbox__DockerEndpoint to e.g. unix:///var/run/docker.sock");
         }
-
-        if (!BenchmarkCpuSet.IsValid(Limits.BenchmarkCpus))
-        {
-            yield return new ValidationResult(
-                $"Sandbox:Limits:BenchmarkCpus '{Limits.BenchmarkCpus}' is not a cpuset list: set Sandbox__Limits__BenchmarkCpus to e.g. 3 or 2-3, to '{BenchmarkCpuSet.None}', or leave it empty for the host's last CPU");
-        }
     }
 }
