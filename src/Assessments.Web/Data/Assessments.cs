@@ -69,6 +69,15 @@ public sealed class Assessment
     /// <summary>How long the candidate has once they press start.</summary>
     public TimeSpan? TimeLimit { get; set; }
 
+    /// <summary>When pushes stop counting: the earlier of <see cref="Deadline"/> and start +
+    /// <see cref="TimeLimit"/>; null while neither applies (not started, no fixed deadline).</summary>
+    public DateTimeOffset? EffectiveDeadline =>
+        (Deadline, StartedAt + TimeLimit) switch
+        {
+            ({ } fixedEnd, { } limitEnd) => fixedEnd < limitEnd ? fixedEnd : limitEnd,
+            (var fixedEnd, var limitEnd) => fixedEnd ?? limitEnd,
+        };
+
     /// <summary>SHA-256 of the invitation link's secret; the link itself is shown once.</summary>
     public string? InvitationTokenHash { get; set; }
 

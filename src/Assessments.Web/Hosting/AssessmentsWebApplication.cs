@@ -3,6 +3,8 @@ using Assessments.Web.Features.Account;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
+using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Submissions;
 
 namespace Assessments.Web.Hosting;
 
@@ -25,6 +27,7 @@ public static class AssessmentsWebApplication
         builder.AddJobs();
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
+        builder.AddSubmissions();
         if (roles.HasFlag(ServerRoles.Web))
         {
             builder.AddPublicUrl();
@@ -53,6 +56,7 @@ public static class AssessmentsWebApplication
             app.MapRazorPages();
             app.MapJobsDashboard();
             app.MapWorkerProbes();
+            app.MapGitHost();
         }
 
         return app;

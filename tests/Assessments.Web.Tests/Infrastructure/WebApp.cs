@@ -24,6 +24,9 @@ public sealed partial class WebApp : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The built-in git host's repositories, a folder of this fixture's own.</summary>
+    public DirectoryInfo Repositories { get; } = Directory.CreateTempSubdirectory("webapp-repos-");
+
     public IServiceProvider Services => _app!.Services;
 
     public async ValueTask InitializeAsync()
@@ -35,6 +38,7 @@ public sealed partial class WebApp : IAsyncLifetime
                 $"--ConnectionStrings:Assessments={Database.ConnectionString}",
                 "--Web:PublicBaseUrl=https://assess.example.test",
                 "--Logging:LogLevel:Default=Warning",
+                $"--Repositories:Root={Repositories.FullName}",
             ],
             ServerRoles.Web);
         await _app.StartAsync();
@@ -84,5 +88,6 @@ public sealed partial class WebApp : IAsyncLifetime
         }
 
         await Database.DisposeAsync();
+        Repositories.Delete(recursive: true);
     }
 }

@@ -12,6 +12,28 @@ public sealed partial class RepositoryOptions
     [Required]
     public string Root { get; set; } = "/var/lib/assessments/repositories";
 
+    /// <summary>The branch that counts: the template is committed on it, and only its pushes
+    /// become submissions.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9][A-Za-z0-9._/-]{0,100}$")]
+    public string DefaultBranch { get; set; } = "main";
+
+    /// <summary>Whether candidates may push other branches (kept, never graded).</summary>
+    public bool AllowOtherBranches { get; set; }
+
+    /// <summary>Whether a push may rewrite the default branch's history.</summary>
+    public bool AllowForcePush { get; set; }
+
+    /// <summary>Largest pack one push may send (git's <c>receive.maxInputSize</c>).</summary>
+    [Range(1L << 20, long.MaxValue)]
+    public long MaxPushBytes { get; set; } = 100L << 20;
+
+    /// <summary>Largest a repository may grow, its objects and the pushed ones together.</summary>
+    [Range(1L << 20, long.MaxValue)]
+    public long MaxRepositoryBytes { get; set; } = 500L << 20;
+
+    /// <summary>Where the platform's git hooks are written (they enforce the push policy).</summary>
+    public string HooksFolder => Path.Combine(Root, ".hooks");
+
     /// <summary>The bare repository of an assessment: <c>Root/org/assessment.git</c>.</summary>
     public string PathOf(string organisationSlug, string assessmentSlug)
     {
