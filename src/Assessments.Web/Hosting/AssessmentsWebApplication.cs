@@ -27,7 +27,7 @@ public static class AssessmentsWebApplication
         builder.AddJobs();
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
-        builder.AddSubmissions();
+        builder.AddSubmissions(worker: roles.HasFlag(ServerRoles.Worker));
         if (roles.HasFlag(ServerRoles.Web))
         {
             builder.AddPublicUrl();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -177,22 +176,5 @@ public static class GitHostEndpoints
             ["ASSESSMENTS_FORCE_PUSH"] = settings.AllowForcePush ? "allow" : "refuse",
             ["ASSESSMENTS_MAX_REPOSITORY_KB"] = (settings.MaxRepositoryBytes / 1024).ToString(CultureInfo.InvariantCulture),
         };
-    }
-
-    /// <summary>The commit the default branch points at, or null when it does not exist.</summary>
-    internal static async Task<string?> HeadAsync(string bareRepository, string branch, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-C", bareRepository, "rev-parse", "--verify", "--quiet", $"refs/heads/{branch}^{{commit}}" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        info.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        using var git = Process.Start(info)!;
-        var output = await git.StandardOutput.ReadToEndAsync(cancellationToken);
-        await git.WaitForExitAsync(cancellationToken);
-        return git.ExitCode == 0 ? output.Trim() : null;
     }
 }

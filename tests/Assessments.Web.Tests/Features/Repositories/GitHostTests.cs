@@ -18,7 +18,7 @@ public sealed class GitHostTests(WebApp app) : IDisposable
     {
         var repository = await RepositoryAsync(a => a.Status = AssessmentStatus.Started);
         await _git.SucceedAsync(null, "clone", "--quiet", repository.Url, "work");
-        Assert.Equal(await GitHostEndpoints.HeadAsync(repository.BarePath, "main", TestContext.Current.CancellationToken), (await _git.SucceedAsync("work", "rev-parse", "HEAD")).Trim());
+        Assert.Equal(await BareRepository.HeadAsync(repository.BarePath, "main", TestContext.Current.CancellationToken), (await _git.SucceedAsync("work", "rev-parse", "HEAD")).Trim());
         Assert.Contains("Assessments", await _git.SucceedAsync("work", "log", "-1", "--format=%an"));
 
         var first = await _git.CommitAsync("work", "NOTES.md", "first try\n", "First try");
@@ -94,7 +94,7 @@ public sealed class GitHostTests(WebApp app) : IDisposable
         Assert.Contains("remote: Assessments: the deadline (", push.Output);
         Assert.Contains("has passed; this push was not accepted.", push.Output);
         Assert.Contains("pre-receive hook declined", push.Output);
-        Assert.Equal(before, await GitHostEndpoints.HeadAsync(repository.BarePath, "main", TestContext.Current.CancellationToken));
+        Assert.Equal(before, await BareRepository.HeadAsync(repository.BarePath, "main", TestContext.Current.CancellationToken));
         await using var db = app.Database.CreateContext();
         Assert.False(await db.Submissions.AnyAsync(s => s.AssessmentId == repository.AssessmentId, TestContext.Current.CancellationToken));
     }
