@@ -14,21 +14,27 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Assessments.EndToEnd.Tests;
 
-/// <summary>A stored submission of a built-in repository, queued by the web role and graded by a
-/// worker process in the Docker sandbox: the report is stored with its image digest and the
-/// isolation read inside the containers, and its tests and metrics become rows.</summary>
+/// <summary>The whole path of a candidate's work: an operator invites and starts an assessment
+/// with the command line, the candidate clones and pushes the fix with the real git client over
+/// the built-in git host, the push becomes a submission and its grading goes through the outbox to
+/// a worker process, which grades it in the Docker sandbox; the report is stored with its image
+/// digest and the isolation read inside the containers. Once closed, the repository refuses pushes
+/// with a message the git client prints.</summary>
 public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
     [Fact]
-    public async Task AQueuedSubmissionIsGradedInTheSandboxAndItsReportStored()
+    public async Task ACandidatesPushIsRecordedGradedInTheSandboxAndItsReportStored()
     {
         var ct = TestContext.Current.CancellationToken;
         var data = Directory.CreateTempSubdirectory("grading-job-");
         var repositories = Path.Combine(data.FullName, "repositories");
+        var webPort = AssessProcess.FreePort();
+        var webUrl = $"http://127.0.0.1:{webPort}";
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Assessments"] = database.ConnectionString,
             ["Repositories__Root"] = repositories,
+            ["Web__PublicBaseUrl"] = webUrl,
             ["Sandbox__CacheFolder"] = Path.Combine(Environment.GetEnvironmentVariable("ASSESSMENTS_TEST_DIR") ?? Path.GetTempPath(), "sandbox-cache"),
         };
         var port = AssessProcess.FreePort();
@@ -37,60 +43,48 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
 
         await using var web = AssessmentsWebApplication.Build(
             [
-                "--urls=http://127.0.0.1:0",
+                $"--urls={webUrl}",
                 $"--ConnectionStrings:Assessments={database.ConnectionString}",
-                "--Web:PublicBaseUrl=http://127.0.0.1:1",
+                $"--Web:PublicBaseUrl={webUrl}",
                 $"--Repositories:Root={repositories}",
                 "--Logging:LogLevel:Default=Warning",
             ],
             ServerRoles.Web);
         await web.StartAsync(ct);
 
-        // A scenario version, an assessment on the built-in host, and a candidate's push of the fix.
+        // A scenario version in the organisation's library.
         var library = Path.Combine(data.FullName, "library", "greeting");
         await ScenarioScaffold.WriteAsync("greeting", library, ct);
         var package = ScenarioPackage.Load(library).GetPackageOrThrow(library);
-        Guid submissionId;
         await using (var scope = web.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
             await new ScenarioImporter(db).ImportAsync(package, ct);
-            var version = await db.ScenarioVersions.SingleAsync(v => v.ContentHash == package.ContentHash, ct);
-            var organisation = new Organisation { Slug = $"org-{Guid.NewGuid():N}"[..16], Name = "Acme" };
-            db.Organisations.Add(organisation);
-            var assessment = new Assessment
-            {
-                OrganisationId = organisation.Id,
-                Candidate = new Candidate { OrganisationId = organisation.Id, Name = "Ada", Email = $"ada-{Guid.NewGuid():N}@example.com" },
-                ScenarioVersionId = version.Id,
-                Slug = $"ada-{Guid.NewGuid():N}"[..16],
-                Status = AssessmentStatus.Started,
-                StartedAt = DateTimeOffset.UtcNow,
-                RepositoryHost = RepositoryHost.BuiltIn,
-                Deadline = DateTimeOffset.UtcNow.AddHours(4),
-            };
-            db.Assessments.Add(assessment);
+            db.Organisations.Add(new Organisation { Slug = "acme", Name = "Acme" });
             await db.SaveChangesAsync(ct);
-
-            var bare = new RepositoryOptions { Root = repositories }.PathOf(organisation.Slug, assessment.Slug);
-            Directory.CreateDirectory(Path.GetDirectoryName(bare)!);
-            await TemplateRepository.SeedAsync(package, bare, "main", ct);
-            var commit = PushFix(bare, package, Path.Combine(data.FullName, "clone"));
-
-            var submission = new Submission { AssessmentId = assessment.Id, CommitSha = commit, Source = SubmissionSource.BuiltInPush };
-            db.Submissions.Add(submission);
-            await db.SaveChangesAsync(ct);
-            submissionId = submission.Id;
         }
 
-        Guid runId;
-        await using (var scope = web.Services.CreateAsyncScope())
+        // The operator's side: invite, then start on the candidate's behalf.
+        var invite = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1),
+            "assessment", "invite", "--scenario", "greeting", "--candidate", "ada@example.com", "--name", "Ada Lovelace", "--time-limit", "4h", "--json");
+        Assert.True(invite.ExitCode == 0 && invite.Stdout.TrimStart().StartsWith('{'), $"{invite.Stdout}\n{invite.Stderr}");
+        var assessmentId = JsonDocument.Parse(invite.Stdout).RootElement.GetProperty("assessmentId").GetGuid();
+        var start = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "start", assessmentId.ToString(), "--json");
+        Assert.True(start.ExitCode == 0 && start.Stdout.TrimStart().StartsWith('{'), $"{start.Stdout}\n{start.Stderr}");
+        var started = JsonDocument.Parse(start.Stdout).RootElement;
+        var cloneUrl = new UriBuilder(started.GetProperty("cloneUrl").GetString()!)
         {
-            runId = await scope.ServiceProvider.GetRequiredService<GradingQueue>().EnqueueAsync(submissionId, ct);
-        }
+            UserName = started.GetProperty("username").GetString(),
+            Password = started.GetProperty("token").GetString(),
+        }.Uri.ToString();
 
-        var run = await WaitForGradingAsync(web, runId, worker, ct);
+        // The candidate's side: clone, fix, push.
+        var commit = PushFix(cloneUrl, package, Path.Combine(data.FullName, "clone"));
+
+        var run = await WaitForGradingAsync(web, assessmentId, worker, ct);
         Assert.True(run.Status == GradingStatus.Completed, $"{run.Status}: {run.Log}\n{worker.StandardError}");
+        Assert.Equal(commit, run.Submission!.CommitSha);
+        Assert.Equal(SubmissionSource.BuiltInPush, run.Submission.Source);
         Assert.Equal(Verdict.Passed, run.Verdict);
         Assert.Equal(1, run.Attempt);
         Assert.StartsWith("sha256:", run.ImageDigest);
@@ -114,13 +108,27 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         Assert.Equal("Healthy", sandbox.GetProperty("status").GetString());
         Assert.Equal("lo", sandbox.GetProperty("data").GetProperty("candidate.network").GetString());
 
+        // Closed: the pushed commit is final, and the repository takes nothing more.
+        var close = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "close", assessmentId.ToString());
+        Assert.True(close.ExitCode == 0, close.Stderr);
+        var show = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "show", assessmentId.ToString());
+        Assert.Contains($"{commit[..12]}", show.Stdout);
+        Assert.Contains("BuiltInPush final", show.Stdout);
+        var clone = Path.Combine(data.FullName, "clone");
+        File.WriteAllText(Path.Combine(clone, "LATE.md"), "too late\n");
+        Git(clone, "add", "--all");
+        Git(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "Too late");
+        var (exitCode, output) = GitResult(clone, "push", "origin", "main");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("remote: Assessments: this assessment is closed; pushes are no longer accepted.", output);
+
         await web.StopAsync(ct);
         data.Delete(recursive: true);
     }
 
-    private static string PushFix(string bare, ScenarioPackage package, string clone)
+    private static string PushFix(string url, ScenarioPackage package, string clone)
     {
-        Git(Path.GetDirectoryName(clone)!, "clone", "--quiet", bare, clone);
+        Git(Path.GetDirectoryName(clone)!, "clone", "--quiet", url, clone);
         foreach (var file in package.SolutionFiles)
         {
             var path = Path.Combine(clone, file.Path);
@@ -136,29 +144,37 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
 
     private static string Git(string directory, params string[] args)
     {
+        var (exitCode, output) = GitResult(directory, args);
+        Assert.True(exitCode == 0, $"git {string.Join(' ', args)}: {output}");
+        return output;
+    }
+
+    private static (int ExitCode, string Output) GitResult(string directory, params string[] args)
+    {
         var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
+        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
         using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output;
+        return (process.ExitCode, output + error.Result);
     }
 
-    private static async Task<GradingRun> WaitForGradingAsync(Microsoft.AspNetCore.Builder.WebApplication web, Guid runId, AssessProcess worker, CancellationToken ct)
+    private static async Task<GradingRun> WaitForGradingAsync(Microsoft.AspNetCore.Builder.WebApplication web, Guid assessmentId, AssessProcess worker, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddMinutes(6);
         while (DateTime.UtcNow < deadline)
         {
             await using var scope = web.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
-            var run = await db.GradingRuns.AsNoTracking().Include(r => r.Tests).Include(r => r.Metrics).SingleAsync(r => r.Id == runId, ct);
-            if (run.Status is GradingStatus.Completed or GradingStatus.Failed)
+            var run = await db.GradingRuns.AsNoTracking().Include(r => r.Tests).Include(r => r.Metrics).Include(r => r.Submission)
+                .SingleOrDefaultAsync(r => r.Submission!.AssessmentId == assessmentId, ct);
+            if (run?.Status is GradingStatus.Completed or GradingStatus.Failed)
             {
                 return run;
             }
@@ -167,7 +183,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
             await Task.Delay(1000, ct);
         }
 
-        Assert.Fail($"Grading {runId} did not finish within 6 minutes.\nworker stdout:\n{worker.StandardOutput}\nworker stderr:\n{worker.StandardError}");
+        Assert.Fail($"The grading of assessment {assessmentId}'s push did not finish within 6 minutes.\nworker stdout:\n{worker.StandardOutput}\nworker stderr:\n{worker.StandardError}");
         return null!;
     }
 }

@@ -23,6 +23,7 @@ public static class AssessCommandLine
             Features.Sandbox.SandboxCommands.Sandbox(),
             Features.Grading.GradeCommand.Grade(),
             Features.Grading.GradingCommands.Grading(),
+            Features.Lifecycle.AssessmentCommands.Assessment(),
         };
 
         // With no command, serve both roles: what `dotnet run` expects.

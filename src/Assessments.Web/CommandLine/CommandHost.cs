@@ -16,6 +16,8 @@ public static class CommandHost
             Args = [],
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Standard output is the command's answer (JSON with --json); logs go to standard error.
+        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         configure?.Invoke(builder);
 
         var host = builder.Build();

@@ -3,6 +3,7 @@ using Assessments.Web.Features.Account;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
+using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Submissions;
 
@@ -28,9 +29,10 @@ public static class AssessmentsWebApplication
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
         builder.AddSubmissions(worker: roles.HasFlag(ServerRoles.Worker));
+        builder.AddLifecycle();
         if (roles.HasFlag(ServerRoles.Web))
         {
-            builder.AddPublicUrl();
+            builder.Services.AddOptions<PublicUrlOptions>().ValidateOnStart();
             builder.AddAccounts();
             builder.AddPages();
         }
@@ -60,15 +62,6 @@ public static class AssessmentsWebApplication
         }
 
         return app;
-    }
-
-    private static IHostApplicationBuilder AddPublicUrl(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<PublicUrlOptions>()
-            .BindConfiguration(PublicUrlOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        return builder;
     }
 
     private static IHostApplicationBuilder AddPages(this IHostApplicationBuilder builder)

@@ -8,12 +8,11 @@ namespace Assessments.Web.Features.Repositories;
 /// dictionary to guess from, so a slow password hash would only slow every fetch.</summary>
 public static class AccessTokens
 {
-    private const string Prefix = "asmt_";
-
-    /// <summary>A new token and the hash to store.</summary>
-    public static (string Token, string Hash) Create()
+    /// <summary>A new token and the hash to store; the prefix says what it is for (<c>asmt_</c>
+    /// for git, <c>inv_</c> for an invitation link), so one pasted in the wrong place is recognisable.</summary>
+    public static (string Token, string Hash) Create(string prefix = "asmt_")
     {
-        var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         return (token, Hash(token));
     }
 

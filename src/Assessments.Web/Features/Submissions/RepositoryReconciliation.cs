@@ -72,6 +72,7 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
     public Task StartAsync(CancellationToken cancellationToken)
     {
         recurringJobs.AddOrUpdate<RepositoryReconciliation>(RepositoryReconciliation.RecurringJobId, job => job.RunAsync(CancellationToken.None), "*/2 * * * *");
+        recurringJobs.AddOrUpdate<Lifecycle.DeadlineJob>(Lifecycle.DeadlineJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         return Task.CompletedTask;
     }
 

@@ -9,6 +9,7 @@ namespace Assessments.Web.Tests.Features.Repositories;
 
 /// <summary>The built-in git host through a real Kestrel and the real git client: who can see a
 /// repository, what a push may do, and what an accepted push records.</summary>
+[Collection(RepositoriesCollection.Name)]
 public sealed class GitHostTests(WebApp app) : IDisposable
 {
     private readonly GitClient _git = new();

@@ -13,6 +13,7 @@ namespace Assessments.Web.Tests.Features.Submissions;
 /// <summary>From a recorded push to a queued grading, on the real database and Hangfire's tables:
 /// exactly one submission per commit, one grading and one job per submission, whoever dispatches
 /// and however often; and a push git accepted but nobody recorded is found by reconciliation.</summary>
+[Collection(RepositoriesCollection.Name)]
 public sealed class SubmissionPipelineTests(WebApp app) : IDisposable
 {
     private readonly GitClient _git = new();

@@ -1,0 +1,271 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Assessments.Scenarios;
+using Assessments.Web.Data;
+using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Submissions;
+using Assessments.Web.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Assessments.Web.Features.Lifecycle;
+
+/// <summary>What an invitation asks for.</summary>
+/// <param name="Scenario">The scenario's slug; its newest version is assigned.</param>
+/// <param name="Organisation">The hiring organisation's slug; may be left out when there is only one.</param>
+/// <param name="Deadline">A fixed end.</param>
+/// <param name="TimeLimit">How long from start; with <paramref name="Deadline"/>, the earlier end wins.</param>
+public sealed record InvitationRequest(string Scenario, string CandidateEmail, string? CandidateName, string? GitHubLogin, string? Organisation, RepositoryHost? Host, DateTimeOffset? Deadline, TimeSpan? TimeLimit);
+
+/// <summary>A new invitation: the link carries a secret shown only here.</summary>
+public sealed record Invitation(Guid AssessmentId, string Link);
+
+/// <summary>A started assessment: the git token is shown only here.</summary>
+public sealed record StartedAssessment(Guid AssessmentId, string CloneUrl, string Username, string Token, DateTimeOffset? Deadline);
+
+/// <summary>Why an assessment cannot do what was asked; the message is for the person who asked.</summary>
+public sealed class AssessmentStateException(string message) : Exception(message);
+
+/// <summary>An assessment's life: invited → started (the clock starts, the repository is seeded
+/// from the template, a git token is issued) → closed (at the deadline or on "I'm done": the
+/// repository is reconciled and the newest submission made final, which is
+/// always graded) → ready for review once that grading is done. A closed repository stays readable
+/// with the candidate's token, and refuses pushes with a message the git client prints. Every step
+/// is audited.</summary>
+public sealed partial class AssessmentLifecycle(
+    AssessmentsDbContext db,
+    RepositoryReconciliation reconciliation,
+    IOptions<RepositoryOptions> repositories,
+    IOptions<PublicUrlOptions> urls,
+    TimeProvider time)
+{
+    public async Task<Invitation> InviteAsync(InvitationRequest request, string actor, CancellationToken cancellationToken)
+    {
+        if (request.Deadline is null && request.TimeLimit is null)
+        {
+            throw new AssessmentStateException("An assessment needs a deadline, a time limit or both.");
+        }
+
+        if (request.TimeLimit is { } limit && limit <= TimeSpan.Zero)
+        {
+            throw new AssessmentStateException($"The time limit {limit} is not positive.");
+        }
+
+        if (request.Deadline is { } deadline && deadline <= time.GetUtcNow())
+        {
+            throw new AssessmentStateException($"The deadline {deadline:u} has passed already.");
+        }
+
+        if ((request.Host ?? RepositoryHost.BuiltIn) != RepositoryHost.BuiltIn)
+        {
+            throw new AssessmentStateException("Only the built-in git host can be chosen so far; GitHub repositories are not provisioned yet.");
+        }
+
+        var email = request.CandidateEmail.Trim().ToLowerInvariant();
+        if (!EmailShape().IsMatch(email))
+        {
+            throw new AssessmentStateException($"'{request.CandidateEmail}' is not an email address.");
+        }
+
+        var organisation = await OrganisationAsync(request.Organisation, cancellationToken);
+        var version = await db.ScenarioVersions
+            .Where(v => v.Scenario!.Slug == request.Scenario && (v.Scenario.OrganisationId == null || v.Scenario.OrganisationId == organisation.Id))
+            .OrderByDescending(v => v.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new AssessmentStateException($"No scenario '{request.Scenario}' is imported for {organisation.Slug}: `assess scenario import` it first.");
+
+        var candidate = await db.Candidates.SingleOrDefaultAsync(c => c.OrganisationId == organisation.Id && c.Email == email, cancellationToken);
+        if (candidate is null)
+        {
+            candidate = new Candidate { OrganisationId = organisation.Id, Email = email, Name = request.CandidateName?.Trim() is { Length: > 0 } name ? name : email.Split('@')[0] };
+            db.Candidates.Add(candidate);
+        }
+
+        if (request.GitHubLogin is { Length: > 0 } login)
+        {
+            candidate.GitHubLogin = login.Trim();
+        }
+
+        var (secret, hash) = AccessTokens.Create("inv_");
+        var assessment = new Assessment
+        {
+            OrganisationId = organisation.Id,
+            Candidate = candidate,
+            ScenarioVersionId = version.Id,
+            Slug = Slug(candidate.Name),
+            Deadline = request.Deadline,
+            TimeLimit = request.TimeLimit,
+            InvitationTokenHash = hash,
+            InvitedAt = time.GetUtcNow(),
+            RepositoryHost = RepositoryHost.BuiltIn,
+        };
+        db.Assessments.Add(assessment);
+        Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email });
+        await db.SaveChangesAsync(cancellationToken);
+        return new Invitation(assessment.Id, urls.Value.Link($"/invitations/{secret}"));
+    }
+
+    /// <summary>Starts the clock, seeds the repository from the template and issues the git token.</summary>
+    public async Task<StartedAssessment> StartAsync(Guid assessmentId, string actor, CancellationToken cancellationToken)
+    {
+        var assessment = await LoadAsync(assessmentId, cancellationToken);
+        if (assessment.Status != AssessmentStatus.Invited)
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}, not invited: it can be started once.");
+        }
+
+        if (assessment.Deadline is { } deadline && deadline <= time.GetUtcNow())
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id}'s deadline {deadline:u} has passed; extend it first.");
+        }
+
+        var settings = repositories.Value;
+        var path = settings.PathOf(assessment.Organisation!.Slug, assessment.Slug);
+        // A start that died after seeding left the template's commit alone there; it is used as is.
+        if (!Directory.Exists(path))
+        {
+            var archive = await db.ScenarioArchives.AsNoTracking().SingleAsync(a => a.ContentHash == assessment.ScenarioVersion!.ContentHash, cancellationToken);
+            var package = await ScenarioPackage.LoadArchiveAsync(new MemoryStream(archive.Archive), $"version {archive.ContentHash[..12]}", cancellationToken);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await TemplateRepository.SeedAsync(package.GetPackageOrThrow($"version {archive.ContentHash[..12]}"), path, settings.DefaultBranch, cancellationToken);
+        }
+
+        var (token, hash) = AccessTokens.Create();
+        var cloneUrl = urls.Value.Link($"/git/{assessment.Organisation.Slug}/{assessment.Slug}.git");
+        assessment.Status = AssessmentStatus.Started;
+        assessment.StartedAt = time.GetUtcNow();
+        assessment.AccessTokenHash = hash;
+        assessment.AccessTokenRevokedAt = null;
+        assessment.RepositoryUrl = cloneUrl;
+        Audit(actor, "assessment.started", assessment, new { deadline = assessment.EffectiveDeadline });
+        await db.SaveChangesAsync(cancellationToken);
+        return new StartedAssessment(assessment.Id, cloneUrl, "candidate", token, assessment.EffectiveDeadline);
+    }
+
+    /// <summary>Closes a started assessment: what git holds is recorded first, then the newest
+    /// submission becomes final. Closing a closed one changes nothing.</summary>
+    public async Task<Assessment> CloseAsync(Guid assessmentId, string actor, string reason, CancellationToken cancellationToken)
+    {
+        var assessment = await LoadAsync(assessmentId, cancellationToken);
+        if (assessment.Status is AssessmentStatus.Closed or AssessmentStatus.ReadyForReview or AssessmentStatus.Reviewed)
+        {
+            return assessment;
+        }
+
+        if (assessment.Status != AssessmentStatus.Started)
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only a started one can be closed.");
+        }
+
+        await reconciliation.ReconcileAsync(assessment.Id, cancellationToken);
+        var final = await db.Submissions.Where(s => s.AssessmentId == assessment.Id)
+            .OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (final is not null)
+        {
+            final.IsFinal = true;
+        }
+
+        var now = time.GetUtcNow();
+        assessment.Status = AssessmentStatus.Closed;
+        assessment.ClosedAt = now;
+        Audit(actor, "assessment.closed", assessment, new { reason, finalCommit = final?.CommitSha });
+        await db.SaveChangesAsync(cancellationToken);
+        return assessment;
+    }
+
+    /// <summary>Moves the fixed deadline (and adds to the time limit) of an assessment that is not closed.</summary>
+    public async Task<Assessment> ExtendAsync(Guid assessmentId, TimeSpan by, string actor, CancellationToken cancellationToken)
+    {
+        if (by <= TimeSpan.Zero)
+        {
+            throw new AssessmentStateException($"An extension of {by} extends nothing.");
+        }
+
+        var assessment = await LoadAsync(assessmentId, cancellationToken);
+        if (assessment.Status is not (AssessmentStatus.Invited or AssessmentStatus.Started))
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only an open one can be extended.");
+        }
+
+        var before = assessment.EffectiveDeadline;
+        assessment.Deadline += by;
+        assessment.TimeLimit += by;
+        Audit(actor, "assessment.extended", assessment, new { by, before, after = assessment.EffectiveDeadline });
+        await db.SaveChangesAsync(cancellationToken);
+        return assessment;
+    }
+
+    /// <summary>Closes every started assessment whose deadline has passed; returns how many.</summary>
+    public async Task<int> CloseExpiredAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var started = await db.Assessments.AsNoTracking()
+            .Where(a => a.Status == AssessmentStatus.Started)
+            .Select(a => new { a.Id, a.Deadline, a.StartedAt, a.TimeLimit })
+            .ToListAsync(cancellationToken);
+        var closed = 0;
+        foreach (var a in started.Where(a => new Assessment { Slug = "-", Deadline = a.Deadline, StartedAt = a.StartedAt, TimeLimit = a.TimeLimit }.EffectiveDeadline <= now))
+        {
+            await CloseAsync(a.Id, "system", "deadline", cancellationToken);
+            db.ChangeTracker.Clear();
+            closed++;
+        }
+
+        return closed;
+    }
+
+    private async Task<Assessment> LoadAsync(Guid assessmentId, CancellationToken cancellationToken) =>
+        await db.Assessments.Include(a => a.Organisation).Include(a => a.ScenarioVersion).Include(a => a.Candidate)
+            .SingleOrDefaultAsync(a => a.Id == assessmentId, cancellationToken)
+        ?? throw new AssessmentStateException($"No assessment {assessmentId}.");
+
+    private async Task<Organisation> OrganisationAsync(string? slug, CancellationToken cancellationToken)
+    {
+        if (slug is not null)
+        {
+            return await db.Organisations.SingleOrDefaultAsync(o => o.Slug == slug, cancellationToken)
+                ?? throw new AssessmentStateException($"No organisation '{slug}'.");
+        }
+
+        var all = await db.Organisations.OrderBy(o => o.Slug).Take(2).ToListAsync(cancellationToken);
+        return all switch
+        {
+            [var only] => only,
+            [] => throw new AssessmentStateException("There is no organisation yet: `assess admin create` one first."),
+            _ => throw new AssessmentStateException("There are several organisations: say which with --org."),
+        };
+    }
+
+    private void Audit(string actor, string action, Assessment assessment, object data) =>
+        db.AuditEvents.Add(new AuditEvent
+        {
+            Actor = actor,
+            Action = action,
+            OrganisationId = assessment.OrganisationId,
+            SubjectType = "assessment",
+            SubjectId = assessment.Id.ToString(),
+            Data = JsonSerializer.Serialize(data),
+        });
+
+    /// <summary>A URL-safe name from the candidate's name and a random suffix: readable in a clone
+    /// URL, unguessable enough that a slug says nothing about who else is being assessed.</summary>
+    private static string Slug(string name)
+    {
+        var stem = NotSlug().Replace(name.ToLowerInvariant(), "-").Trim('-');
+        stem = stem.Length == 0 ? "candidate" : stem[..Math.Min(stem.Length, 40)].TrimEnd('-');
+        return $"{stem}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+    }
+
+    private static string Describe(AssessmentStatus status) => status switch
+    {
+        AssessmentStatus.ReadyForReview => "ready for review",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NotSlug();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailShape();
+}
