@@ -75,7 +75,7 @@ public static class GitHostEndpoints
             limit.MaxRequestBodySize = settings.MaxPushBytes + (1 << 20);
         }
 
-        var environment = Environment(repository.Assessment, settings);
+        var environment = PushEnvironment(repository.Assessment, settings);
         // Where the post-receive hook writes the refs this push moved, if it moved any.
         var record = Path.Combine(Path.GetTempPath(), $"assessments-push-{Guid.NewGuid():N}");
         environment["ASSESSMENTS_PUSH_RECORD"] = record;
@@ -149,7 +149,7 @@ public static class GitHostEndpoints
 
     /// <summary>What git and the pre-receive hook get: the hooks folder and size limit as git
     /// configuration, and the assessment's push policy.</summary>
-    private static Dictionary<string, string> Environment(Assessment assessment, RepositoryOptions settings)
+    internal static Dictionary<string, string> PushEnvironment(Assessment assessment, RepositoryOptions settings)
     {
         var closesAt = assessment.EffectiveDeadline;
         var refuse = assessment.Status switch
