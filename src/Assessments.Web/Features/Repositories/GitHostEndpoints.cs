@@ -84,8 +84,9 @@ public static class GitHostEndpoints
             await GitHttpBackend.ServeAsync(context, Path.Combine(settings.Root, organisation), $"/{assessment}.git/{path}", environment, logger, cancellationToken);
             if (pushing && MovedHead(record, settings.DefaultBranch) is { } head)
             {
-                // The client has its answer already; the push is git's now, and this records it
-                // (reconciliation records it later if this process dies first).
+                // The client gets its whole answer first; the push is git's now, and this records
+                // it (reconciliation records it later if this process dies first).
+                await context.Response.CompleteAsync();
                 await recorder.RecordAsync(repository.Assessment.Id, head, settings.DefaultBranch, SubmissionSource.BuiltInPush, CancellationToken.None);
             }
         }

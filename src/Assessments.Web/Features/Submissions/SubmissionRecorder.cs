@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Assessments.Web.Data;
+using Assessments.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -35,6 +36,7 @@ public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher
         }
 
         logger.LogInformation("Submission {SubmissionId}: commit {CommitSha} of assessment {AssessmentId} ({Source})", submission.Id, commitSha, assessmentId, source);
+        FaultPoints.Hit(FaultPoints.AfterPushRecorded, logger);
         dispatcher.Wake();
         return submission;
     }
