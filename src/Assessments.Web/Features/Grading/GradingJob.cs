@@ -202,6 +202,13 @@ public sealed class GradingJob(
         }
 
         run.FinishedAt = run.Status is GradingStatus.Completed or GradingStatus.Failed ? DateTimeOffset.UtcNow : null;
+        // The final submission's grading is the last thing a closed assessment waits for; a failed
+        // one is shown to the reviewer as such rather than holding the assessment back.
+        if (run.FinishedAt is not null && run.Submission is { IsFinal: true, Assessment.Status: AssessmentStatus.Closed } final)
+        {
+            final.Assessment.Status = AssessmentStatus.ReadyForReview;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

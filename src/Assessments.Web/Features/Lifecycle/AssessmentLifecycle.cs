@@ -167,9 +167,13 @@ public sealed partial class AssessmentLifecycle(
         }
 
         var now = time.GetUtcNow();
-        assessment.Status = AssessmentStatus.Closed;
+        // Ready for review at once when there is nothing left to grade: no push at all, or the
+        // final one graded already; otherwise its grading moves it on when it finishes.
+        var graded = final is not null && await db.GradingRuns.AnyAsync(
+            r => r.SubmissionId == final.Id && (r.Status == GradingStatus.Completed || r.Status == GradingStatus.Failed), cancellationToken);
+        assessment.Status = final is null || graded ? AssessmentStatus.ReadyForReview : AssessmentStatus.Closed;
         assessment.ClosedAt = now;
-        Audit(actor, "assessment.closed", assessment, new { reason, finalCommit = final?.CommitSha });
+        Audit(actor, "assessment.closed", assessment, new { reason, finalCommit = final?.CommitSha, readyForReview = assessment.Status == AssessmentStatus.ReadyForReview });
         await db.SaveChangesAsync(cancellationToken);
         return assessment;
     }

@@ -45,12 +45,22 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
     {
         var ct = TestContext.Current.CancellationToken;
         var (final, _) = await TwoSubmissionsAsync(olderIsFinal: true);
+        await using (var closing = database.CreateContext())
+        {
+            var assessment = await closing.GradingRuns.Where(r => r.Id == final).Select(r => r.Submission!.Assessment!).SingleAsync(ct);
+            assessment.Status = AssessmentStatus.Closed;
+            assessment.StartedAt = DateTimeOffset.UtcNow.AddHours(-2);
+            assessment.ClosedAt = DateTimeOffset.UtcNow;
+            await closing.SaveChangesAsync(ct);
+        }
 
         // Its commit is not in the (missing) repository: the candidate's problem, a verdict, no retry.
         await Job().RunAsync(final, ct);
 
         await using var db = database.CreateContext();
-        var run = await db.GradingRuns.SingleAsync(r => r.Id == final, ct);
+        var run = await db.GradingRuns.Include(r => r.Submission!.Assessment).SingleAsync(r => r.Id == final, ct);
+        // The closed assessment waited for exactly this.
+        Assert.Equal(AssessmentStatus.ReadyForReview, run.Submission!.Assessment!.Status);
         Assert.Equal(GradingStatus.Completed, run.Status);
         Assert.Equal(1, run.Attempt);
         Assert.Equal(Verdict.NotAllowed, run.Verdict);

@@ -110,6 +110,19 @@ public sealed class AssessmentLifecycleTests(WebApp app) : IAsyncLifetime, IDisp
     }
 
     [Fact]
+    public async Task ClosedWithoutAnyPushThereIsNothingToGradeAndItIsReadyForReviewAtOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var invitation = await LifecycleAsync(l => l.InviteAsync(Request(timeLimit: TimeSpan.FromHours(1)), "test", ct));
+        await LifecycleAsync(l => l.StartAsync(invitation.AssessmentId, "test", ct));
+
+        var closed = await LifecycleAsync(l => l.CloseAsync(invitation.AssessmentId, "test", "done", ct));
+
+        Assert.Equal(AssessmentStatus.ReadyForReview, closed.Status);
+        Assert.NotNull(closed.ClosedAt);
+    }
+
+    [Fact]
     public async Task AnInvitationThatCannotWorkIsRefusedWithWhy()
     {
         var ct = TestContext.Current.CancellationToken;
