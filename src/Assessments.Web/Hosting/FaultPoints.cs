@@ -22,6 +22,10 @@ public static class FaultPoints
         }
 
         logger.LogCritical("Fault point {FaultPoint} reached: killing this process (ASSESSMENTS_FAULT_POINT)", point);
+        // The console logger writes from a queue that the kill would cut off; this line is written
+        // before the process dies.
+        Console.Error.WriteLine($"Fault point {point} reached: killing this process (ASSESSMENTS_FAULT_POINT)");
+        Console.Error.Flush();
         Process.GetCurrentProcess().Kill();
     }
 }
