@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Assessments.EndToEnd.Tests.Infrastructure;
@@ -118,9 +117,9 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         Assert.Contains("ReadyForReview", show.Stdout);
         var clone = Path.Combine(data.FullName, "clone");
         File.WriteAllText(Path.Combine(clone, "LATE.md"), "too late\n");
-        Git(clone, "add", "--all");
-        Git(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "Too late");
-        var (exitCode, output) = GitResult(clone, "push", "origin", "main");
+        GitCommand.Succeed(clone, "add", "--all");
+        GitCommand.Succeed(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "Too late");
+        var (exitCode, output) = GitCommand.Run(clone, "push", "origin", "main");
         Assert.NotEqual(0, exitCode);
         Assert.Contains("remote: Assessments: this assessment is closed; pushes are no longer accepted.", output);
 
@@ -130,7 +129,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
 
     private static string PushFix(string url, ScenarioPackage package, string clone)
     {
-        Git(Path.GetDirectoryName(clone)!, "clone", "--quiet", url, clone);
+        GitCommand.Succeed(Path.GetDirectoryName(clone)!, "clone", "--quiet", url, clone);
         foreach (var file in package.SolutionFiles)
         {
             var path = Path.Combine(clone, file.Path);
@@ -138,33 +137,10 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
             File.WriteAllBytes(path, file.Content);
         }
 
-        Git(clone, "add", "--all");
-        Git(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "One statement per greeting; the counter in the database");
-        Git(clone, "push", "--quiet", "origin", "main");
-        return Git(clone, "rev-parse", "HEAD").Trim();
-    }
-
-    private static string Git(string directory, params string[] args)
-    {
-        var (exitCode, output) = GitResult(directory, args);
-        Assert.True(exitCode == 0, $"git {string.Join(' ', args)}: {output}");
-        return output;
-    }
-
-    private static (int ExitCode, string Output) GitResult(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        GitCommand.Succeed(clone, "add", "--all");
+        GitCommand.Succeed(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "One statement per greeting; the counter in the database");
+        GitCommand.Succeed(clone, "push", "--quiet", "origin", "main");
+        return GitCommand.Succeed(clone, "rev-parse", "HEAD").Trim();
     }
 
     private static async Task<GradingRun> WaitForGradingAsync(Microsoft.AspNetCore.Builder.WebApplication web, Guid assessmentId, AssessProcess worker, CancellationToken ct)

@@ -42,13 +42,13 @@ public sealed class PushCrashTests(MigratedDatabase database) : IClassFixture<Mi
         {
             await web.WaitForStatusAsync(http, "/healthz", HttpStatusCode.OK, TimeSpan.FromMinutes(1));
             var clone = Path.Combine(data.FullName, "clone");
-            Git(data.FullName, "clone", "--quiet", cloneUrl, clone);
+            GitCommand.Succeed(data.FullName, "clone", "--quiet", cloneUrl, clone);
             File.WriteAllText(Path.Combine(clone, "NOTES.md"), "crash test\n");
-            Git(clone, "add", "--all");
-            Git(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "Crash test");
-            commit = Git(clone, "rev-parse", "HEAD").Trim();
+            GitCommand.Succeed(clone, "add", "--all");
+            GitCommand.Succeed(clone, "-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "Crash test");
+            commit = GitCommand.Succeed(clone, "rev-parse", "HEAD").Trim();
             // The answer reaches the client before the recording; the process dies right after it.
-            Git(clone, "push", "--quiet", "origin", "main");
+            GitCommand.Succeed(clone, "push", "--quiet", "origin", "main");
 
             Assert.Equal(137, await web.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("Fault point after-push-recorded reached", web.StandardOutput + web.StandardError);
@@ -91,23 +91,6 @@ public sealed class PushCrashTests(MigratedDatabase database) : IClassFixture<Mi
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string Git(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {output}{error.Result}");
-        return output;
     }
 }
 

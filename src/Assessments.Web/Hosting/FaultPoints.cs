@@ -14,16 +14,14 @@ public static class FaultPoints
     private static readonly string? Armed = Environment.GetEnvironmentVariable("ASSESSMENTS_FAULT_POINT");
 
     /// <summary>Kills this process at once if <paramref name="point"/> is the armed one.</summary>
-    public static void Hit(string point, ILogger logger)
+    public static void Hit(string point)
     {
         if (Armed != point)
         {
             return;
         }
 
-        logger.LogCritical("Fault point {FaultPoint} reached: killing this process (ASSESSMENTS_FAULT_POINT)", point);
-        // The console logger writes from a queue that the kill would cut off; this line is written
-        // before the process dies.
+        // Straight to stderr: a logger writes from a queue that the kill would cut off.
         Console.Error.WriteLine($"Fault point {point} reached: killing this process (ASSESSMENTS_FAULT_POINT)");
         Console.Error.Flush();
         Process.GetCurrentProcess().Kill();

@@ -178,7 +178,8 @@ public static partial class GitTrees
         return info;
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> GitAsync(string? gitDirectory, CancellationToken cancellationToken, params string[] args)
+    /// <summary>Runs git on <paramref name="gitDirectory"/> with nothing of the machine's configuration and no prompt.</summary>
+    internal static async Task<(int ExitCode, string Output, string Error)> GitAsync(string? gitDirectory, CancellationToken cancellationToken, params string[] args)
     {
         using var process = Process.Start(Start(gitDirectory, args))!;
         process.StandardInput.Close();

@@ -206,10 +206,9 @@ public sealed partial class AssessmentLifecycle(
         var now = time.GetUtcNow();
         var started = await db.Assessments.AsNoTracking()
             .Where(a => a.Status == AssessmentStatus.Started)
-            .Select(a => new { a.Id, a.Deadline, a.StartedAt, a.TimeLimit })
             .ToListAsync(cancellationToken);
         var closed = 0;
-        foreach (var a in started.Where(a => new Assessment { Slug = "-", Deadline = a.Deadline, StartedAt = a.StartedAt, TimeLimit = a.TimeLimit }.EffectiveDeadline <= now))
+        foreach (var a in started.Where(a => a.EffectiveDeadline <= now))
         {
             await CloseAsync(a.Id, "system", "deadline", cancellationToken);
             db.ChangeTracker.Clear();

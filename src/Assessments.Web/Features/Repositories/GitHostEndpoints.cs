@@ -14,14 +14,14 @@ namespace Assessments.Web.Features.Repositories;
 /// (any user name). Without credentials the answer is 401 for every path, so a client knows to send
 /// them; with wrong ones, or for a repository that does not exist, it is 404 alike, so nobody can
 /// tell which repositories exist. The push policy is the pre-receive hook's
-/// (<see cref="PushPolicyHook"/>); an accepted push of the default branch becomes a submission.</summary>
+/// (<see cref="GitHooks"/>); an accepted push of the default branch becomes a submission.</summary>
 public static class GitHostEndpoints
 {
     private const string Realm = "Assessments git";
 
     public static IEndpointRouteBuilder MapGitHost(this IEndpointRouteBuilder app)
     {
-        PushPolicyHook.Install(app.ServiceProvider.GetRequiredService<IOptions<RepositoryOptions>>().Value.HooksFolder);
+        GitHooks.Install(app.ServiceProvider.GetRequiredService<IOptions<RepositoryOptions>>().Value.HooksFolder);
         app.MapMethods("/git/{organisation}/{assessment}.git/{**path}", [HttpMethods.Get, HttpMethods.Post], ServeAsync)
             .ExcludeFromDescription();
         return app;
@@ -55,13 +55,11 @@ public static class GitHostEndpoints
         }
 
         var repository = await db.Assessments.AsNoTracking()
-            .Where(a => a.Organisation!.Slug == organisation && a.Slug == assessment)
-            .Select(a => new { Assessment = a, OrganisationSlug = a.Organisation!.Slug })
-            .SingleOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(a => a.Organisation!.Slug == organisation && a.Slug == assessment, cancellationToken);
         var settings = options.Value;
         if (repository is null
-            || repository.Assessment.AccessTokenRevokedAt is not null
-            || !AccessTokens.Matches(token, repository.Assessment.AccessTokenHash)
+            || repository.AccessTokenRevokedAt is not null
+            || !AccessTokens.Matches(token, repository.AccessTokenHash)
             || !Directory.Exists(settings.PathOf(organisation, assessment)))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -75,7 +73,7 @@ public static class GitHostEndpoints
             limit.MaxRequestBodySize = settings.MaxPushBytes + (1 << 20);
         }
 
-        var environment = PushEnvironment(repository.Assessment, settings);
+        var environment = PushEnvironment(repository, settings);
         // Where the post-receive hook writes the refs this push moved, if it moved any.
         var record = Path.Combine(Path.GetTempPath(), $"assessments-push-{Guid.NewGuid():N}");
         environment["ASSESSMENTS_PUSH_RECORD"] = record;
@@ -87,7 +85,7 @@ public static class GitHostEndpoints
                 // The client gets its whole answer first; the push is git's now, and this records
                 // it (reconciliation records it later if this process dies first).
                 await context.Response.CompleteAsync();
-                await recorder.RecordAsync(repository.Assessment.Id, head, settings.DefaultBranch, SubmissionSource.BuiltInPush, CancellationToken.None);
+                await recorder.RecordAsync(repository.Id, head, settings.DefaultBranch, SubmissionSource.BuiltInPush, CancellationToken.None);
             }
         }
         finally

@@ -13,9 +13,10 @@ public static class GitHttpBackend
     private const string Program = "/usr/lib/git-core/git-http-backend";
 
     /// <summary>Serves <paramref name="pathInfo"/> (<c>/assessment.git/info/refs</c>) below
-    /// <paramref name="projectRoot"/> and returns git's exit code.</summary>
+    /// <paramref name="projectRoot"/>; a failure of git is logged (a refused push is not one: git
+    /// reports it inside the protocol).</summary>
     /// <param name="environment">More variables: the remote user, the push policy, git configuration.</param>
-    public static async Task<int> ServeAsync(HttpContext context, string projectRoot, string pathInfo, IReadOnlyDictionary<string, string> environment, ILogger logger, CancellationToken cancellationToken)
+    public static async Task ServeAsync(HttpContext context, string projectRoot, string pathInfo, IReadOnlyDictionary<string, string> environment, ILogger logger, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var info = new ProcessStartInfo(Program)
@@ -78,8 +79,6 @@ public static class GitHttpBackend
         {
             logger.LogInformation("git http-backend {Method} {PathInfo} exited {ExitCode}: {Errors}", request.Method, pathInfo, git.ExitCode, errors.Trim());
         }
-
-        return git.ExitCode;
     }
 
     private static async Task FeedAsync(Stream body, Stream stdin, CancellationToken cancellationToken)

@@ -36,22 +36,16 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         }
     }
 
-    /// <summary>Runs both steps until nothing is left; returns how many runs were queued and how many jobs enqueued.</summary>
-    public async Task<(int Runs, int Jobs)> DispatchAsync(CancellationToken cancellationToken)
+    /// <summary>Runs both steps until nothing is left.</summary>
+    public async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        var (runs, jobs) = (0, 0);
-        int step;
-        while ((step = await QueueRunsAsync(cancellationToken)) > 0)
+        while (await QueueRunsAsync(cancellationToken) > 0)
         {
-            runs += step;
         }
 
-        while ((step = await EnqueueJobsAsync(cancellationToken)) > 0)
+        while (await EnqueueJobsAsync(cancellationToken) > 0)
         {
-            jobs += step;
         }
-
-        return (runs, jobs);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -36,7 +36,7 @@ public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher
         }
 
         logger.LogInformation("Submission {SubmissionId}: commit {CommitSha} of assessment {AssessmentId} ({Source})", submission.Id, commitSha, assessmentId, source);
-        FaultPoints.Hit(FaultPoints.AfterPushRecorded, logger);
+        FaultPoints.Hit(FaultPoints.AfterPushRecorded);
         dispatcher.Wake();
         return submission;
     }

@@ -116,18 +116,8 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
 
     private static async Task<ScenarioVersion> ImportedScaffoldAsync(AssessmentsDbContext db)
     {
-        var folder = Directory.CreateTempSubdirectory("grading-scenario-");
-        try
-        {
-            var path = Path.Combine(folder.FullName, "greeting");
-            await Assessments.Scenarios.ScenarioScaffold.WriteAsync("greeting", path, CancellationToken.None);
-            var package = Assessments.Scenarios.ScenarioPackage.Load(path).GetPackageOrThrow(path);
-            await new Assessments.Web.Features.Scenarios.ScenarioImporter(db).ImportAsync(package, CancellationToken.None);
-            return await db.ScenarioVersions.SingleAsync(v => v.ContentHash == package.ContentHash);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        var package = await Scaffold.PackageAsync();
+        await new Assessments.Web.Features.Scenarios.ScenarioImporter(db).ImportAsync(package, CancellationToken.None);
+        return await db.ScenarioVersions.SingleAsync(v => v.ContentHash == package.ContentHash);
     }
 }

@@ -1,4 +1,3 @@
-using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Repositories;
@@ -22,17 +21,7 @@ public sealed class AssessmentLifecycleTests(WebApp app) : IAsyncLifetime, IDisp
         await using var db = app.Database.CreateContext();
         db.Organisations.Add(new Organisation { Slug = _organisation, Name = "Hiring" });
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        var folder = Directory.CreateTempSubdirectory("lifecycle-scenario-");
-        try
-        {
-            var path = Path.Combine(folder.FullName, "greeting");
-            await ScenarioScaffold.WriteAsync("greeting", path, CancellationToken.None);
-            await new ScenarioImporter(db).ImportAsync(ScenarioPackage.Load(path).GetPackageOrThrow(path), CancellationToken.None);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        await new ScenarioImporter(db).ImportAsync(await Scaffold.PackageAsync(), CancellationToken.None);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Tests.Infrastructure;
@@ -192,24 +191,9 @@ public sealed class GitHostTests(WebApp app) : IDisposable
 
         var bare = System.IO.Path.Combine(app.Repositories.FullName, organisation, $"{assessment.Slug}.git");
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(bare)!);
-        await TemplateRepository.SeedAsync(await ScaffoldAsync(), bare, "main", ct);
+        await TemplateRepository.SeedAsync(await Scaffold.PackageAsync(), bare, "main", ct);
         var path = $"/git/{organisation}/{assessment.Slug}.git";
         var url = $"http://candidate:{token}@{app.BaseAddress.Authority}{path}";
         return new Repository(assessment.Id, url, path, bare, token);
-    }
-
-    private static async Task<ScenarioPackage> ScaffoldAsync()
-    {
-        var folder = Directory.CreateTempSubdirectory("git-host-scenario-");
-        try
-        {
-            var path = System.IO.Path.Combine(folder.FullName, "greeting");
-            await ScenarioScaffold.WriteAsync("greeting", path, CancellationToken.None);
-            return ScenarioPackage.Load(path).GetPackageOrThrow(path);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
     }
 }

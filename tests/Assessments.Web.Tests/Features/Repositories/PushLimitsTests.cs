@@ -17,7 +17,7 @@ public sealed class PushLimitsTests : IDisposable
     public async Task APackOverThePushLimitAndARepositoryOverItsSizeAreRefusedWithWhy()
     {
         var settings = new RepositoryOptions { Root = _server.FullName, MaxPushBytes = 1L << 20, MaxRepositoryBytes = 2L << 20 };
-        PushPolicyHook.Install(settings.HooksFolder);
+        GitHooks.Install(settings.HooksFolder);
         var bare = Path.Combine(_server.FullName, "acme", "ada.git");
         await _git.SucceedAsync(null, "init", "--quiet", "--bare", "--initial-branch", "main", bare);
         await _git.SucceedAsync(null, "clone", "--quiet", bare, "work");

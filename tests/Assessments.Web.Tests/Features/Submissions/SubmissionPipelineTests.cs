@@ -1,4 +1,3 @@
-using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Submissions;
@@ -130,18 +129,7 @@ public sealed class SubmissionPipelineTests(WebApp app) : IDisposable
         var assessment = await db.Assessments.Include(a => a.Organisation).SingleAsync(a => a.Id == assessmentId, TestContext.Current.CancellationToken);
         var bare = Path.Combine(app.Repositories.FullName, assessment.Organisation!.Slug, $"{assessment.Slug}.git");
         Directory.CreateDirectory(Path.GetDirectoryName(bare)!);
-        var folder = Directory.CreateTempSubdirectory("pipeline-scenario-");
-        try
-        {
-            var path = Path.Combine(folder.FullName, "greeting");
-            await ScenarioScaffold.WriteAsync("greeting", path, CancellationToken.None);
-            await TemplateRepository.SeedAsync(ScenarioPackage.Load(path).GetPackageOrThrow(path), bare, "main", TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-
+        await TemplateRepository.SeedAsync(await Scaffold.PackageAsync(), bare, "main", TestContext.Current.CancellationToken);
         return bare;
     }
 }

@@ -9,12 +9,12 @@ namespace Assessments.Web.Features.Repositories;
 /// environment; the hook judges the clock at the moment of the push. The post-receive hook, run
 /// once refs moved, writes what moved to the file the web app named, which is how it learns
 /// exactly which commit an accepted push brought (git http-backend exits 0 on a refused push too).</summary>
-public static class PushPolicyHook
+public static class GitHooks
 {
     /// <summary>The hook's text. Environment: <c>ASSESSMENTS_REFUSE</c> (a reason to refuse every
     /// push), <c>ASSESSMENTS_CLOSES_AT</c> (Unix seconds) and its readable form, the branch that
     /// counts, whether other branches and force pushes are allowed, and the size limit in KiB.</summary>
-    public const string Script = """
+    public const string PreReceive = """
         #!/bin/sh
         # Written by Assessments: the push policy of built-in repositories. Do not edit; it is rewritten on start.
         set -u
@@ -49,7 +49,7 @@ public static class PushPolicyHook
         """;
 
     /// <summary>The post-receive hook: the moved refs (<c>old new ref</c> lines) into <c>ASSESSMENTS_PUSH_RECORD</c>.</summary>
-    public const string RecordScript = """
+    public const string PostReceive = """
         #!/bin/sh
         # Written by Assessments: tells the web app which refs this push moved. Do not edit; it is rewritten on start.
         [ -n "${ASSESSMENTS_PUSH_RECORD:-}" ] || exit 0
@@ -60,8 +60,8 @@ public static class PushPolicyHook
     /// <summary>Writes both hooks into <paramref name="folder"/>.</summary>
     public static void Install(string folder)
     {
-        Install(folder, "pre-receive", Script);
-        Install(folder, "post-receive", RecordScript);
+        Install(folder, "pre-receive", PreReceive);
+        Install(folder, "post-receive", PostReceive);
     }
 
     /// <summary>Writes a hook unless it is there already, as a whole file (written aside, then
