@@ -24,6 +24,7 @@ public static class AssessCommandLine
             Features.Grading.GradeCommand.Grade(),
             Features.Grading.GradingCommands.Grading(),
             Features.Lifecycle.AssessmentCommands.Assessment(),
+            Features.Organisations.OrganisationCommands.Organisation(),
         };
 
         // With no command, serve both roles: what `dotnet run` expects.

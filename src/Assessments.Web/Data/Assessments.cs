@@ -91,6 +91,9 @@ public sealed class Assessment
 
     public DateTimeOffset? AccessTokenRevokedAt { get; set; }
 
+    /// <summary><c>owner/name</c> of the candidate's repository on GitHub, fixed at invitation.</summary>
+    public string? ExternalRepositoryFullName { get; set; }
+
     /// <summary>GitHub repository id when the repository lives on GitHub.</summary>
     public long? ExternalRepositoryId { get; set; }
 

@@ -12,6 +12,13 @@ public sealed class Organisation
 
     public required string Name { get; set; }
 
+    /// <summary>Where candidates' repositories live unless an invitation says otherwise.</summary>
+    public RepositoryHost DefaultRepositoryHost { get; set; } = RepositoryHost.BuiltIn;
+
+    /// <summary>The GitHub organisation that holds this team's candidate and template
+    /// repositories, when it uses GitHub.</summary>
+    public string? GitHubOrganisation { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
     public List<Membership> Memberships { get; set; } = [];

@@ -1,5 +1,6 @@
 using Assessments.Web.Data;
 using Assessments.Web.Features.Account;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
@@ -29,6 +30,7 @@ public static class AssessmentsWebApplication
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
         builder.AddSubmissions(worker: roles.HasFlag(ServerRoles.Worker));
+        builder.AddGitHub();
         builder.AddLifecycle();
         if (roles.HasFlag(ServerRoles.Web))
         {
@@ -59,6 +61,7 @@ public static class AssessmentsWebApplication
             app.MapJobsDashboard();
             app.MapWorkerProbes();
             app.MapGitHost();
+            app.MapGitHubWebhooks();
         }
 
         return app;

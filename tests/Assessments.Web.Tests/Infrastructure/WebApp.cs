@@ -29,9 +29,13 @@ public sealed partial class WebApp : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>The GitHub the app talks to: a local fake of its REST API.</summary>
+    public FakeGitHub GitHub { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         await Database.InitializeAsync();
+        await GitHub.StartAsync();
         _app = AssessmentsWebApplication.Build(
             [
                 "--urls=http://127.0.0.1:0",
@@ -39,6 +43,11 @@ public sealed partial class WebApp : IAsyncLifetime
                 "--Web:PublicBaseUrl=https://assess.example.test",
                 "--Logging:LogLevel:Default=Warning",
                 $"--Repositories:Root={Repositories.FullName}",
+                $"--GitHub:ApiUrl={GitHub.BaseAddress}",
+                $"--GitHub:Token={FakeGitHub.Token}",
+                // Short waits, so retried calls cost the suite little.
+                "--GitHub:RetryDelay=00:00:00.050",
+                "--GitHub:MaxRetryDelay=00:00:05",
             ],
             ServerRoles.Web);
         await _app.StartAsync();
@@ -88,6 +97,7 @@ public sealed partial class WebApp : IAsyncLifetime
         }
 
         await Database.DisposeAsync();
+        await GitHub.DisposeAsync();
         Repositories.Delete(recursive: true);
     }
 }

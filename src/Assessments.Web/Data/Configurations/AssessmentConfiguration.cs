@@ -29,12 +29,14 @@ internal sealed class AssessmentConfiguration : IEntityTypeConfiguration<Assessm
             t.HasCheckConstraint("ck_assessments_deadline_or_time_limit", "deadline IS NOT NULL OR time_limit IS NOT NULL");
             t.HasCheckConstraint("ck_assessments_time_limit_positive", "time_limit IS NULL OR time_limit > interval '0'");
             t.HasCheckConstraint("ck_assessments_started", "status IN ('Invited', 'Cancelled') OR started_at IS NOT NULL");
+            t.HasCheckConstraint("ck_assessments_github", "repository_host <> 'GitHub' OR external_repository_full_name IS NOT NULL");
             t.HasCheckConstraint("ck_assessments_closed", "status NOT IN ('Closed', 'ReadyForReview', 'Reviewed') OR closed_at IS NOT NULL");
         });
         builder.Property(a => a.Slug).HasMaxLength(63);
         builder.Property(a => a.InvitationTokenHash).HasMaxLength(64);
         builder.Property(a => a.AccessTokenHash).HasMaxLength(64);
         builder.Property(a => a.RepositoryUrl).HasMaxLength(2048);
+        builder.Property(a => a.ExternalRepositoryFullName).HasMaxLength(140);
         builder.HasOne(a => a.Organisation).WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(a => a.Candidate).WithMany().HasForeignKey(a => a.CandidateId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(a => a.ScenarioVersion).WithMany().HasForeignKey(a => a.ScenarioVersionId).OnDelete(DeleteBehavior.Restrict);

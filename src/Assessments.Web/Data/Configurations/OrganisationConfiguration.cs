@@ -8,9 +8,14 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
     public void Configure(EntityTypeBuilder<Organisation> builder)
     {
         builder.ToTable("organisations", t =>
-            t.HasCheckConstraint("ck_organisations_slug", $"slug ~ '{ConstraintExtensions.SlugPattern}'"));
+        {
+            t.HasCheckConstraint("ck_organisations_slug", $"slug ~ '{ConstraintExtensions.SlugPattern}'");
+            t.HasEnumCheck<Organisation, RepositoryHost>("default_repository_host");
+            t.HasCheckConstraint("ck_organisations_github", "default_repository_host <> 'GitHub' OR git_hub_organisation IS NOT NULL");
+        });
         builder.Property(o => o.Slug).HasMaxLength(63);
         builder.Property(o => o.Name).HasMaxLength(200);
+        builder.Property(o => o.GitHubOrganisation).HasMaxLength(39);
         builder.HasIndex(o => o.Slug).IsUnique();
     }
 }

@@ -58,6 +58,11 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("external_invitation_id");
 
+                    b.Property<string>("ExternalRepositoryFullName")
+                        .HasMaxLength(140)
+                        .HasColumnType("character varying(140)")
+                        .HasColumnName("external_repository_full_name");
+
                     b.Property<long?>("ExternalRepositoryId")
                         .HasColumnType("bigint")
                         .HasColumnName("external_repository_id");
@@ -151,6 +156,8 @@ namespace Assessments.Web.Data.Migrations
                             t.HasCheckConstraint("ck_assessments_closed", "status NOT IN ('Closed', 'ReadyForReview', 'Reviewed') OR closed_at IS NOT NULL");
 
                             t.HasCheckConstraint("ck_assessments_deadline_or_time_limit", "deadline IS NOT NULL OR time_limit IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_assessments_github", "repository_host <> 'GitHub' OR external_repository_full_name IS NOT NULL");
 
                             t.HasCheckConstraint("ck_assessments_repository_host", "repository_host IN ('BuiltIn', 'GitHub')");
 
@@ -573,6 +580,17 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DefaultRepositoryHost")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("default_repository_host");
+
+                    b.Property<string>("GitHubOrganisation")
+                        .HasMaxLength(39)
+                        .HasColumnType("character varying(39)")
+                        .HasColumnName("git_hub_organisation");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -594,6 +612,10 @@ namespace Assessments.Web.Data.Migrations
 
                     b.ToTable("organisations", null, t =>
                         {
+                            t.HasCheckConstraint("ck_organisations_default_repository_host", "default_repository_host IN ('BuiltIn', 'GitHub')");
+
+                            t.HasCheckConstraint("ck_organisations_github", "default_repository_host <> 'GitHub' OR git_hub_organisation IS NOT NULL");
+
                             t.HasCheckConstraint("ck_organisations_slug", "slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'");
                         });
                 });

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Assessments.Web.CommandLine;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Submissions;
@@ -16,7 +17,7 @@ namespace Assessments.Web.Features.Lifecycle;
 public static partial class AssessmentCommands
 {
     private const string Actor = "cli";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static Command Assessment() => new("assessment", "Invite candidates and run their assessments: invite, start, list, show, close, extend.")
     {
@@ -68,8 +69,10 @@ public static partial class AssessmentCommands
         command.SetAction((parse, cancellationToken) => RunAsync(async lifecycle =>
         {
             var started = await lifecycle.StartAsync(parse.GetValue(id), Actor, cancellationToken);
-            Print(parse.GetValue(json), started,
-                $"clone:    git clone {started.CloneUrl}\nuser:     {started.Username}\ntoken:    {started.Token}\ndeadline: {started.Deadline?.ToString("u", CultureInfo.InvariantCulture) ?? "none"}");
+            var deadline = started.Deadline?.ToString("u", CultureInfo.InvariantCulture) ?? "none";
+            Print(parse.GetValue(json), started, started.Host == RepositoryHost.GitHub
+                ? $"repository: being created on GitHub; @{started.Username} is invited with push access (`assess assessment show {started.AssessmentId}` gives its address)\ndeadline:   {deadline}"
+                : $"clone:    git clone {started.CloneUrl}\nuser:     {started.Username}\ntoken:    {started.Token}\ndeadline: {deadline}");
         }, cancellationToken));
         return command;
     }
@@ -144,7 +147,7 @@ public static partial class AssessmentCommands
     private static Task<int> RunAsync(Func<AssessmentLifecycle, Task> action, CancellationToken cancellationToken) =>
         CommandRunner.RunAsync(async () =>
         {
-            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions(worker: false).AddLifecycle(), cancellationToken);
+            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions(worker: false).AddGitHub().AddLifecycle(), cancellationToken);
             using var scope = host.Services.CreateScope();
             try
             {

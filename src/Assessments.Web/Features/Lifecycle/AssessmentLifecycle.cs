@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Submissions;
 using Assessments.Web.Hosting;
@@ -20,8 +21,9 @@ public sealed record InvitationRequest(string Scenario, string CandidateEmail, s
 /// <summary>A new invitation: the link carries a secret shown only here.</summary>
 public sealed record Invitation(Guid AssessmentId, string Link);
 
-/// <summary>A started assessment: the git token is shown only here.</summary>
-public sealed record StartedAssessment(Guid AssessmentId, string CloneUrl, string Username, string Token, DateTimeOffset? Deadline);
+/// <summary>A started assessment. On the built-in host the git token is shown only here; a GitHub
+/// repository is provisioned in the background, and the candidate works with their own account.</summary>
+public sealed record StartedAssessment(Guid AssessmentId, RepositoryHost Host, string? CloneUrl, string? Username, string? Token, DateTimeOffset? Deadline);
 
 /// <summary>Why an assessment cannot do what was asked; the message is for the person who asked.</summary>
 public sealed class AssessmentStateException(string message) : Exception(message);
@@ -35,7 +37,9 @@ public sealed class AssessmentStateException(string message) : Exception(message
 public sealed partial class AssessmentLifecycle(
     AssessmentsDbContext db,
     RepositoryReconciliation reconciliation,
+    GitHubRepositories github,
     IOptions<RepositoryOptions> repositories,
+    IOptions<GitHubOptions> githubOptions,
     IOptions<PublicUrlOptions> urls,
     TimeProvider time)
 {
@@ -54,11 +58,6 @@ public sealed partial class AssessmentLifecycle(
         if (request.Deadline is { } deadline && deadline <= time.GetUtcNow())
         {
             throw new AssessmentStateException($"The deadline {deadline:u} has passed already.");
-        }
-
-        if ((request.Host ?? RepositoryHost.BuiltIn) != RepositoryHost.BuiltIn)
-        {
-            throw new AssessmentStateException("Only the built-in git host can be chosen so far; GitHub repositories are not provisioned yet.");
         }
 
         var email = request.CandidateEmail.Trim().ToLowerInvariant();
@@ -83,24 +82,47 @@ public sealed partial class AssessmentLifecycle(
 
         if (request.GitHubLogin is { Length: > 0 } login)
         {
-            candidate.GitHubLogin = login.Trim();
+            candidate.GitHubLogin = GitHubLoginShape().IsMatch(login.Trim())
+                ? login.Trim()
+                : throw new AssessmentStateException($"'{login}' is not a GitHub login.");
+        }
+
+        var host = request.Host ?? organisation.DefaultRepositoryHost;
+        if (host == RepositoryHost.GitHub)
+        {
+            if (!githubOptions.Value.IsConfigured)
+            {
+                throw new AssessmentStateException("GitHub is not configured on this server: set GitHub__Token, or invite with --host builtin.");
+            }
+
+            if (organisation.GitHubOrganisation is null)
+            {
+                throw new AssessmentStateException($"{organisation.Slug} has no GitHub organisation: `assess organisation set {organisation.Slug} --github-org LOGIN` first.");
+            }
+
+            if (candidate.GitHubLogin is null)
+            {
+                throw new AssessmentStateException("A GitHub repository needs the candidate's GitHub login: add --github LOGIN.");
+            }
         }
 
         var (secret, hash) = AccessTokens.Create("inv_");
+        var slug = Slug(candidate.Name);
         var assessment = new Assessment
         {
             OrganisationId = organisation.Id,
             Candidate = candidate,
             ScenarioVersionId = version.Id,
-            Slug = Slug(candidate.Name),
+            Slug = slug,
             Deadline = request.Deadline,
             TimeLimit = request.TimeLimit,
             InvitationTokenHash = hash,
             InvitedAt = time.GetUtcNow(),
-            RepositoryHost = RepositoryHost.BuiltIn,
+            RepositoryHost = host,
+            ExternalRepositoryFullName = host == RepositoryHost.GitHub ? $"{organisation.GitHubOrganisation}/{slug}" : null,
         };
         db.Assessments.Add(assessment);
-        Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email });
+        Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email, host = host.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         return new Invitation(assessment.Id, urls.Value.Link($"/invitations/{secret}"));
     }
@@ -119,15 +141,19 @@ public sealed partial class AssessmentLifecycle(
             throw new AssessmentStateException($"Assessment {assessment.Id}'s deadline {deadline:u} has passed; extend it first.");
         }
 
+        if (assessment.RepositoryHost == RepositoryHost.GitHub)
+        {
+            return await StartOnGitHubAsync(assessment, actor, cancellationToken);
+        }
+
         var settings = repositories.Value;
         var path = settings.PathOf(assessment.Organisation!.Slug, assessment.Slug);
         // A start that died after seeding left the template's commit alone there; it is used as is.
         if (!Directory.Exists(path))
         {
-            var archive = await db.ScenarioArchives.AsNoTracking().SingleAsync(a => a.ContentHash == assessment.ScenarioVersion!.ContentHash, cancellationToken);
-            var package = await ScenarioPackage.LoadArchiveAsync(new MemoryStream(archive.Archive), $"version {archive.ContentHash[..12]}", cancellationToken);
+            var package = await StoredPackages.LoadAsync(db, assessment.ScenarioVersion!.ContentHash, cancellationToken);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await TemplateRepository.SeedAsync(package.GetPackageOrThrow($"version {archive.ContentHash[..12]}"), path, settings.DefaultBranch, cancellationToken);
+            await TemplateRepository.SeedAsync(package, path, settings.DefaultBranch, cancellationToken);
         }
 
         var (token, hash) = AccessTokens.Create();
@@ -139,7 +165,23 @@ public sealed partial class AssessmentLifecycle(
         assessment.RepositoryUrl = cloneUrl;
         Audit(actor, "assessment.started", assessment, new { deadline = assessment.EffectiveDeadline });
         await db.SaveChangesAsync(cancellationToken);
-        return new StartedAssessment(assessment.Id, cloneUrl, "candidate", token, assessment.EffectiveDeadline);
+        return new StartedAssessment(assessment.Id, RepositoryHost.BuiltIn, cloneUrl, "candidate", token, assessment.EffectiveDeadline);
+    }
+
+    /// <summary>Starts the clock and queues the repository's provisioning through the outbox, in
+    /// the same transaction: a start is never left without its repository.</summary>
+    private async Task<StartedAssessment> StartOnGitHubAsync(Assessment assessment, string actor, CancellationToken cancellationToken)
+    {
+        assessment.Status = AssessmentStatus.Started;
+        assessment.StartedAt = time.GetUtcNow();
+        db.OutboxMessages.Add(new OutboxMessage
+        {
+            Kind = OutboxKinds.ProvisionGitHubRepository,
+            Payload = JsonSerializer.Serialize(new ProvisionGitHubRepositoryMessage(assessment.Id)),
+        });
+        Audit(actor, "assessment.started", assessment, new { deadline = assessment.EffectiveDeadline, repository = assessment.ExternalRepositoryFullName });
+        await db.SaveChangesAsync(cancellationToken);
+        return new StartedAssessment(assessment.Id, RepositoryHost.GitHub, null, assessment.Candidate!.GitHubLogin, null, assessment.EffectiveDeadline);
     }
 
     /// <summary>Closes a started assessment: what git holds is recorded first, then the newest
@@ -157,7 +199,19 @@ public sealed partial class AssessmentLifecycle(
             throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only a started one can be closed.");
         }
 
+        if (assessment.RepositoryHost == RepositoryHost.GitHub)
+        {
+            // Access goes first, so nothing can be pushed between the last look and the close.
+            await github.RevokeAccessAsync(assessment);
+            assessment.AccessTokenRevokedAt = time.GetUtcNow();
+        }
+
         await reconciliation.ReconcileAsync(assessment.Id, cancellationToken);
+        if (assessment.RepositoryHost == RepositoryHost.GitHub)
+        {
+            await github.ArchiveAsync(assessment);
+        }
+
         var final = await db.Submissions.Where(s => s.AssessmentId == assessment.Id)
             .OrderByDescending(s => s.ReceivedAt).ThenByDescending(s => s.Id)
             .FirstOrDefaultAsync(cancellationToken);
@@ -268,6 +322,9 @@ public sealed partial class AssessmentLifecycle(
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotSlug();
+
+    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")]
+    private static partial Regex GitHubLoginShape();
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailShape();

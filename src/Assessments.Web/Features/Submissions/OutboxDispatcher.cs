@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Assessments.Runner.Results;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Submissions;
 
-/// <summary>Turns committed outbox messages into gradings, at least once and without doubles. Every
+/// <summary>Turns committed outbox messages into gradings (and GitHub provisioning jobs), at least once and without doubles. Every
 /// process runs one; they share the work through row locks (<c>FOR UPDATE SKIP LOCKED</c>). Two
 /// steps, each safe to repeat after a crash:
 /// <list type="number">
@@ -77,6 +78,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
         var messages = await db.OutboxMessages
             .FromSql($"SELECT * FROM outbox_messages WHERE dispatched_at IS NULL ORDER BY id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
@@ -85,7 +87,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
             message.Attempts++;
             try
             {
-                await HandleAsync(db, message, cancellationToken);
+                await HandleAsync(db, jobs, message, cancellationToken);
                 message.DispatchedAt = DateTimeOffset.UtcNow;
                 message.LastError = null;
             }
@@ -103,25 +105,34 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         return messages.Count;
     }
 
-    private static async Task HandleAsync(AssessmentsDbContext db, OutboxMessage message, CancellationToken cancellationToken)
+    private static async Task HandleAsync(AssessmentsDbContext db, IBackgroundJobClient jobs, OutboxMessage message, CancellationToken cancellationToken)
     {
-        if (message.Kind != OutboxKinds.GradeSubmission)
+        switch (message.Kind)
         {
-            throw new OutboxMessageException($"unknown kind '{message.Kind}'");
+            case OutboxKinds.GradeSubmission:
+                var grade = Read<GradeSubmissionMessage>(message);
+                var submission = await db.Submissions.Include(s => s.Assessment)
+                    .SingleOrDefaultAsync(s => s.Id == grade.SubmissionId, cancellationToken)
+                    ?? throw new OutboxMessageException($"no submission {grade.SubmissionId}");
+                db.GradingRuns.Add(new GradingRun
+                {
+                    Kind = SubjectKind.Candidate,
+                    SubmissionId = submission.Id,
+                    ScenarioVersionId = submission.Assessment!.ScenarioVersionId,
+                });
+                break;
+            case OutboxKinds.ProvisionGitHubRepository:
+                // Provisioning is idempotent, so a second job after a crash here does no harm.
+                var provision = Read<ProvisionGitHubRepositoryMessage>(message);
+                jobs.Enqueue<GitHubProvisioningJob>(job => job.RunAsync(provision.AssessmentId, CancellationToken.None));
+                break;
+            default:
+                throw new OutboxMessageException($"unknown kind '{message.Kind}'");
         }
-
-        var payload = JsonSerializer.Deserialize<GradeSubmissionMessage>(message.Payload)
-            ?? throw new OutboxMessageException($"payload '{message.Payload}' is empty");
-        var submission = await db.Submissions.Include(s => s.Assessment)
-            .SingleOrDefaultAsync(s => s.Id == payload.SubmissionId, cancellationToken)
-            ?? throw new OutboxMessageException($"no submission {payload.SubmissionId}");
-        db.GradingRuns.Add(new GradingRun
-        {
-            Kind = SubjectKind.Candidate,
-            SubmissionId = submission.Id,
-            ScenarioVersionId = submission.Assessment!.ScenarioVersionId,
-        });
     }
+
+    private static T Read<T>(OutboxMessage message) =>
+        JsonSerializer.Deserialize<T>(message.Payload) ?? throw new OutboxMessageException($"payload '{message.Payload}' is empty");
 
     private async Task<int> EnqueueJobsAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Repositories;
 using Hangfire;
@@ -8,30 +9,48 @@ using Microsoft.Extensions.Options;
 namespace Assessments.Web.Features.Submissions;
 
 /// <summary>Finds pushes that git accepted but nobody recorded (the web process died between the
-/// two, or a webhook never came): each active repository's default-branch head is compared with its
-/// submissions, and a head not among them is recorded as a reconciliation submission, outbox
-/// message and all. Runs every few minutes on the worker, and before an assessment closes.</summary>
-public sealed class RepositoryReconciliation(AssessmentsDbContext db, SubmissionRecorder recorder, IOptions<RepositoryOptions> options, ILogger<RepositoryReconciliation> logger)
+/// two, a webhook never came: GitHub does not retry a failed delivery): each active repository's
+/// default-branch head is compared with its submissions, and a head not among them is recorded as
+/// a reconciliation submission, outbox message and all. The built-in host's repositories are read
+/// on disk, GitHub's through its API. Runs every few minutes on the worker, and before an
+/// assessment closes.</summary>
+public sealed class RepositoryReconciliation(
+    AssessmentsDbContext db,
+    SubmissionRecorder recorder,
+    GitHubRepositories github,
+    IOptions<RepositoryOptions> options,
+    IOptions<GitHubOptions> githubOptions,
+    ILogger<RepositoryReconciliation> logger)
 {
     /// <summary>The recurring job's id in Hangfire.</summary>
     public const string RecurringJobId = "reconcile-repositories";
 
-    /// <summary>Reconciles every started assessment on the built-in host; returns how many submissions it recorded.</summary>
+    /// <summary>Reconciles every started assessment whose repository exists; returns how many
+    /// submissions it recorded. One repository failing (GitHub down) does not stop the others.</summary>
     [Queue(JobQueues.Default)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     [AutomaticRetry(Attempts = 0)]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        var withGitHub = githubOptions.Value.IsConfigured;
         var active = await db.Assessments.AsNoTracking()
-            .Where(a => a.Status == AssessmentStatus.Started && a.RepositoryHost == RepositoryHost.BuiltIn)
+            .Where(a => a.Status == AssessmentStatus.Started
+                && (a.RepositoryHost == RepositoryHost.BuiltIn || (withGitHub && a.RepositoryHost == RepositoryHost.GitHub && a.ExternalRepositoryId != null)))
             .Select(a => a.Id)
             .ToListAsync(cancellationToken);
         var recorded = 0;
         foreach (var id in active)
         {
-            if (await ReconcileAsync(id, cancellationToken) is not null)
+            try
             {
-                recorded++;
+                if (await ReconcileAsync(id, cancellationToken) is not null)
+                {
+                    recorded++;
+                }
+            }
+            catch (Exception e) when (e is Octokit.ApiException or HttpRequestException)
+            {
+                logger.LogWarning(e, "Reconciling assessment {AssessmentId} failed; it is tried again next time", id);
             }
         }
 
@@ -44,26 +63,40 @@ public sealed class RepositoryReconciliation(AssessmentsDbContext db, Submission
     {
         var assessment = await db.Assessments.AsNoTracking()
             .Where(a => a.Id == assessmentId)
-            .Select(a => new { a.Slug, Organisation = a.Organisation!.Slug })
+            .Select(a => new { a.Slug, Organisation = a.Organisation!.Slug, a.RepositoryHost, a.ExternalRepositoryId })
             .SingleAsync(cancellationToken);
-        var settings = options.Value;
-        var path = settings.PathOf(assessment.Organisation, assessment.Slug);
-        if (!Directory.Exists(path)
-            || await BareRepository.HeadAsync(path, settings.DefaultBranch, cancellationToken) is not { } head
-            || await BareRepository.IsRootCommitAsync(path, head, cancellationToken)
-            || await db.Submissions.AnyAsync(s => s.AssessmentId == assessmentId && s.CommitSha == head, cancellationToken))
+        var head = assessment.RepositoryHost == RepositoryHost.GitHub
+            ? await GitHubHeadAsync(assessment.ExternalRepositoryId)
+            : await BuiltInHeadAsync(options.Value.PathOf(assessment.Organisation, assessment.Slug), cancellationToken);
+        if (head is null || await db.Submissions.AnyAsync(s => s.AssessmentId == assessmentId && s.CommitSha == head.Value.CommitSha, cancellationToken))
         {
             return null;
         }
 
-        var submission = await recorder.RecordAsync(assessmentId, head, settings.DefaultBranch, SubmissionSource.Reconciliation, cancellationToken);
+        var submission = await recorder.RecordAsync(assessmentId, head.Value.CommitSha, head.Value.Branch, SubmissionSource.Reconciliation, cancellationToken);
         if (submission is not null)
         {
-            logger.LogWarning("Reconciliation recorded commit {CommitSha} of assessment {AssessmentId}: the push was accepted but not recorded", head, assessmentId);
+            logger.LogWarning("Reconciliation recorded commit {CommitSha} of assessment {AssessmentId}: the push was accepted but not recorded", head.Value.CommitSha, assessmentId);
         }
 
         return submission;
     }
+
+    /// <summary>The head worth recording: not the template's root commit, which nobody pushed.</summary>
+    private async Task<(string CommitSha, string Branch)?> BuiltInHeadAsync(string path, CancellationToken cancellationToken)
+    {
+        var branch = options.Value.DefaultBranch;
+        return Directory.Exists(path)
+            && await BareRepository.HeadAsync(path, branch, cancellationToken) is { } head
+            && !await BareRepository.IsRootCommitAsync(path, head, cancellationToken)
+                ? (head, branch)
+                : null;
+    }
+
+    private async Task<(string CommitSha, string Branch)?> GitHubHeadAsync(long? repositoryId) =>
+        repositoryId is { } id && await github.HeadAsync(id) is { IsRootCommit: false } head
+            ? (head.CommitSha, head.Branch)
+            : null;
 }
 
 /// <summary>Registers the worker's recurring jobs with Hangfire when the worker starts.</summary>

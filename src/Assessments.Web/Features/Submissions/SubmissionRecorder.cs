@@ -47,7 +47,13 @@ public static class OutboxKinds
 {
     /// <summary>Queue a grading of a submission (<see cref="GradeSubmissionMessage"/>).</summary>
     public const string GradeSubmission = "grade-submission";
+
+    /// <summary>Provision a started assessment's GitHub repository (<see cref="ProvisionGitHubRepositoryMessage"/>).</summary>
+    public const string ProvisionGitHubRepository = "provision-github-repository";
 }
 
 /// <summary>The payload of <see cref="OutboxKinds.GradeSubmission"/>.</summary>
 public sealed record GradeSubmissionMessage(Guid SubmissionId);
+
+/// <summary>The payload of <see cref="OutboxKinds.ProvisionGitHubRepository"/>.</summary>
+public sealed record ProvisionGitHubRepositoryMessage(Guid AssessmentId);

@@ -38,7 +38,7 @@ public sealed class AssessmentLifecycleTests(WebApp app) : IAsyncLifetime, IDisp
         Assert.Contains("is started, not invited", again.Message);
 
         // The clone URL's path, on this test's server.
-        var url = $"http://{started.Username}:{started.Token}@{app.BaseAddress.Authority}{new Uri(started.CloneUrl).AbsolutePath}";
+        var url = $"http://{started.Username}:{started.Token}@{app.BaseAddress.Authority}{new Uri(started.CloneUrl!).AbsolutePath}";
         await _git.SucceedAsync(null, "clone", "--quiet", url, "work");
         await _git.CommitAsync("work", "NOTES.md", "one\n", "One");
         await _git.SucceedAsync("work", "push", "--quiet", "origin", "main");

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Assessments.Web.Features.GitHub;
+
+public static class GitHubExtensions
+{
+    /// <summary>GitHub-hosted repositories: the Octokit client with its retrying handler,
+    /// provisioning, and access changes at close. Unconfigured (no GitHub:Token) it stays
+    /// harmless: only an organisation that chose GitHub needs it, and is told what to set.</summary>
+    public static IHostApplicationBuilder AddGitHub(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GitHubOptions>()
+            .BindConfiguration(GitHubOptions.Section)
+            .ValidateDataAnnotations();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHttpClient(GitHubClients.HttpClientName)
+            .AddResilienceHandler("github-retries", (pipeline, context) =>
+                GitHubClients.ConfigureRetries(
+                    pipeline,
+                    context.ServiceProvider.GetRequiredService<IOptions<GitHubOptions>>().Value,
+                    context.ServiceProvider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<GitHubClients>();
+        builder.Services.AddScoped<GitHubRepositories>();
+        builder.Services.AddScoped<GitHubProvisioningJob>();
+        return builder;
+    }
+}
