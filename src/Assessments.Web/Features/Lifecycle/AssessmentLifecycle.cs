@@ -184,6 +184,23 @@ public sealed partial class AssessmentLifecycle(
         return new StartedAssessment(assessment.Id, RepositoryHost.GitHub, null, assessment.Candidate!.GitHubLogin, null, assessment.EffectiveDeadline);
     }
 
+    /// <summary>Replaces a started built-in assessment's git token (the candidate lost it, or it
+    /// leaked): the old one stops working at once, the new one is shown only here.</summary>
+    public async Task<StartedAssessment> IssueTokenAsync(Guid assessmentId, string actor, CancellationToken cancellationToken)
+    {
+        var assessment = await LoadAsync(assessmentId, cancellationToken);
+        if (assessment.Status != AssessmentStatus.Started || assessment.RepositoryHost != RepositoryHost.BuiltIn)
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)} on {assessment.RepositoryHost}: only a started one on the built-in host has a token.");
+        }
+
+        var (token, hash) = AccessTokens.Create();
+        assessment.AccessTokenHash = hash;
+        Audit(actor, "assessment.token-issued", assessment, new { });
+        await db.SaveChangesAsync(cancellationToken);
+        return new StartedAssessment(assessment.Id, RepositoryHost.BuiltIn, assessment.RepositoryUrl, "candidate", token, assessment.EffectiveDeadline);
+    }
+
     /// <summary>Closes a started assessment: what git holds is recorded first, then the newest
     /// submission becomes final. Closing a closed one changes nothing.</summary>
     public async Task<Assessment> CloseAsync(Guid assessmentId, string actor, string reason, CancellationToken cancellationToken)
