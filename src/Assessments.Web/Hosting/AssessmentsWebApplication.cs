@@ -5,6 +5,7 @@ using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Lifecycle;
+using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Submissions;
 
@@ -31,6 +32,7 @@ public static class AssessmentsWebApplication
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
         builder.AddSubmissions(worker: roles.HasFlag(ServerRoles.Worker));
         builder.AddGitHub();
+        builder.AddMail();
         builder.AddLifecycle();
         if (roles.HasFlag(ServerRoles.Web))
         {

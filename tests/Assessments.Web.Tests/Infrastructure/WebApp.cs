@@ -29,6 +29,9 @@ public sealed partial class WebApp : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>The SMTP server the app mails through: a local sink that keeps what it receives.</summary>
+    public netDumbster.smtp.SimpleSmtpServer Smtp { get; private set; } = null!;
+
     /// <summary>The GitHub the app talks to: a local fake of its REST API.</summary>
     public FakeGitHub GitHub { get; } = new();
 
@@ -36,6 +39,7 @@ public sealed partial class WebApp : IAsyncLifetime
     {
         await Database.InitializeAsync();
         await GitHub.StartAsync();
+        Smtp = netDumbster.smtp.SimpleSmtpServer.Start();
         _app = AssessmentsWebApplication.Build(
             [
                 "--urls=http://127.0.0.1:0",
@@ -48,6 +52,9 @@ public sealed partial class WebApp : IAsyncLifetime
                 // Short waits, so retried calls cost the suite little.
                 "--GitHub:RetryDelay=00:00:00.050",
                 "--GitHub:MaxRetryDelay=00:00:05",
+                "--Mail:SmtpHost=127.0.0.1",
+                $"--Mail:SmtpPort={Smtp.Configuration.Port}",
+                "--Mail:Security=None",
             ],
             ServerRoles.Web);
         await _app.StartAsync();
@@ -98,6 +105,7 @@ public sealed partial class WebApp : IAsyncLifetime
 
         await Database.DisposeAsync();
         await GitHub.DisposeAsync();
+        Smtp.Dispose();
         Repositories.Delete(recursive: true);
     }
 }

@@ -26,7 +26,8 @@ public sealed class GitHubRepositories(
     IOptions<PublicUrlOptions> urls,
     ILogger<GitHubRepositories> logger)
 {
-    private const string SecretPurpose = "Assessments.GitHub.WebhookSecret";
+    /// <summary>The Data Protection purpose webhook secrets are protected under.</summary>
+    public const string WebhookSecretPurpose = "Assessments.GitHub.WebhookSecret";
 
     /// <summary>The webhook's address for an assessment: the path names the assessment, so the
     /// endpoint knows which secret to check the signature with before it reads the body.</summary>
@@ -34,7 +35,7 @@ public sealed class GitHubRepositories(
 
     /// <summary>The shared secret of an assessment's webhook, or null when it has none yet.</summary>
     public string? WebhookSecret(Assessment assessment) =>
-        assessment.WebhookSecretProtected is { } protectedSecret ? protection.CreateProtector(SecretPurpose).Unprotect(protectedSecret) : null;
+        assessment.WebhookSecretProtected is { } protectedSecret ? protection.CreateProtector(WebhookSecretPurpose).Unprotect(protectedSecret) : null;
 
     /// <summary>Brings an assessment's GitHub repository to its provisioned state: the template
     /// repository published, the candidate's repository generated from it, the candidate invited
@@ -78,7 +79,7 @@ public sealed class GitHubRepositories(
             if (assessment.WebhookSecretProtected is null)
             {
                 // Stored before GitHub hears of it: a hook must never exist with a secret we lost.
-                assessment.WebhookSecretProtected = protection.CreateProtector(SecretPurpose).Protect(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+                assessment.WebhookSecretProtected = protection.CreateProtector(WebhookSecretPurpose).Protect(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
                 await db.SaveChangesAsync(cancellationToken);
             }
 

@@ -7,6 +7,7 @@ using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Jobs;
+using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Submissions;
 using Microsoft.EntityFrameworkCore;
 
@@ -56,7 +57,7 @@ public static partial class AssessmentCommands
                 parse.GetValue(deadline) is { } d ? ParseDeadline(d) : null,
                 parse.GetValue(timeLimit) is { } t ? ParseDuration("--time-limit", t) : null);
             var invitation = await lifecycle.InviteAsync(request, Actor, cancellationToken);
-            Print(parse.GetValue(json), invitation, $"{invitation.AssessmentId}\n{invitation.Link}");
+            Print(parse.GetValue(json), invitation, $"{invitation.AssessmentId}\n{invitation.Link}\n{invitation.Mail}");
         }, cancellationToken));
         return command;
     }
@@ -147,7 +148,7 @@ public static partial class AssessmentCommands
     private static Task<int> RunAsync(Func<AssessmentLifecycle, Task> action, CancellationToken cancellationToken) =>
         CommandRunner.RunAsync(async () =>
         {
-            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions(worker: false).AddGitHub().AddLifecycle(), cancellationToken);
+            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions(worker: false).AddGitHub().AddMail().AddLifecycle(), cancellationToken);
             using var scope = host.Services.CreateScope();
             try
             {

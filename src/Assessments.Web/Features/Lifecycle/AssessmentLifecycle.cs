@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
+using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Submissions;
 using Assessments.Web.Hosting;
@@ -18,8 +19,10 @@ namespace Assessments.Web.Features.Lifecycle;
 /// <param name="TimeLimit">How long from start; with <paramref name="Deadline"/>, the earlier end wins.</param>
 public sealed record InvitationRequest(string Scenario, string CandidateEmail, string? CandidateName, string? GitHubLogin, string? Organisation, RepositoryHost? Host, DateTimeOffset? Deadline, TimeSpan? TimeLimit);
 
-/// <summary>A new invitation: the link carries a secret shown only here.</summary>
-public sealed record Invitation(Guid AssessmentId, string Link);
+/// <summary>A new invitation: the link carries a secret shown only here. <paramref name="Mail"/>
+/// says where the invitation mail went, or why it did not (the invitation stands either way, and
+/// the link can be passed on by hand).</summary>
+public sealed record Invitation(Guid AssessmentId, string Link, string Mail);
 
 /// <summary>A started assessment. On the built-in host the git token is shown only here; a GitHub
 /// repository is provisioned in the background, and the candidate works with their own account.</summary>
@@ -41,6 +44,8 @@ public sealed partial class AssessmentLifecycle(
     IOptions<RepositoryOptions> repositories,
     IOptions<GitHubOptions> githubOptions,
     IOptions<PublicUrlOptions> urls,
+    IMailSender mail,
+    ILogger<AssessmentLifecycle> logger,
     TimeProvider time)
 {
     public async Task<Invitation> InviteAsync(InvitationRequest request, string actor, CancellationToken cancellationToken)
@@ -124,7 +129,23 @@ public sealed partial class AssessmentLifecycle(
         db.Assessments.Add(assessment);
         Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email, host = host.ToString() });
         await db.SaveChangesAsync(cancellationToken);
-        return new Invitation(assessment.Id, urls.Value.Link($"/invitations/{secret}"));
+
+        var link = urls.Value.Link($"/invitations/{secret}");
+        var manifest = JsonSerializer.Deserialize<Assessments.Scenarios.Manifest.ScenarioManifest>(version.Manifest, JsonSerializerOptions.Web)!;
+        string outcome;
+        try
+        {
+            await mail.SendAsync(InvitationMail.Compose(organisation, candidate, assessment, manifest, link), cancellationToken);
+            outcome = $"mailed to {email} through {mail.Destination}";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The invitation is saved; only the mail failed. Whoever invited has the link.
+            logger.LogWarning(e, "The invitation mail for assessment {AssessmentId} to {Email} was not sent", assessment.Id, email);
+            outcome = $"NOT mailed ({mail.Destination}: {e.Message}); pass the link on yourself";
+        }
+
+        return new Invitation(assessment.Id, link, outcome);
     }
 
     /// <summary>Starts the clock, seeds the repository from the template and issues the git token.</summary>
