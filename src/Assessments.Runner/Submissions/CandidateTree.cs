@@ -56,14 +56,15 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
         return reader.Tree();
     }
 
-    /// <summary>Reads a tar stream (<c>git archive</c>'s output).</summary>
-    public static async Task<CandidateTree> FromTarAsync(Stream tar, TreeLimits limits, CancellationToken cancellationToken)
+    /// <summary>Reads a tar stream (<c>git archive</c>'s output, or GitHub's tarball with
+    /// <paramref name="stripComponents"/> 1 for its top folder).</summary>
+    public static async Task<CandidateTree> FromTarAsync(Stream tar, TreeLimits limits, CancellationToken cancellationToken, int stripComponents = 0)
     {
         var reader = new Builder(limits);
         await using var archive = new TarReader(tar);
         while (await archive.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
         {
-            var path = entry.Name.TrimStart('.', '/');
+            var path = Strip(entry.Name.TrimStart('.', '/'), stripComponents);
             if (entry.EntryType is TarEntryType.Directory or TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes || path.Length == 0)
             {
                 continue;
@@ -82,6 +83,17 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
         }
 
         return reader.Tree();
+    }
+
+    private static string Strip(string path, int components)
+    {
+        for (var i = 0; i < components; i++)
+        {
+            var slash = path.IndexOf('/', StringComparison.Ordinal);
+            path = slash < 0 ? "" : path[(slash + 1)..];
+        }
+
+        return path;
     }
 
     private static bool IgnoredFolder(string name) => name is ".git" or "bin" or "obj" or ".vs" or ".idea" or "TestResults" or "node_modules";

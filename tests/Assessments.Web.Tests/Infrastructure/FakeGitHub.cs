@@ -50,6 +50,7 @@ public sealed partial class FakeGitHub : IAsyncDisposable
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _app.Map("/api/v3/{**path}", HandleAsync);
+        _app.MapGet("/_codeload/{id:long}/{sha}", TarballAsync);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single() + "/");
     }
@@ -90,13 +91,18 @@ public sealed partial class FakeGitHub : IAsyncDisposable
 
     /// <summary>What a candidate's <c>git push</c> to GitHub does: a commit on top of the branch head
     /// (or a root commit with <paramref name="root"/>), the branch moved to it. Returns its id.</summary>
-    public string Push(FakeRepository repository, string message, bool root = false)
+    public string Push(FakeRepository repository, string message, bool root = false, IReadOnlyDictionary<string, string>? changes = null)
     {
         lock (_lock)
         {
             var parent = repository.Refs.GetValueOrDefault($"heads/{repository.DefaultBranch}");
-            var tree = parent is null ? NewObject() : _commits[parent].Tree;
-            var sha = AddCommit(message, tree, root || parent is null ? [] : [parent], new Dictionary<string, string>(parent is null ? [] : _commits[parent].Files));
+            var files = new Dictionary<string, string>(parent is null ? [] : _commits[parent].Files);
+            foreach (var (path, content) in changes ?? new Dictionary<string, string>())
+            {
+                files[path] = content;
+            }
+
+            var sha = AddCommit(message, NewObject(), root || parent is null ? [] : [parent], files);
             repository.Refs[$"heads/{repository.DefaultBranch}"] = sha;
             return sha;
         }
@@ -178,9 +184,48 @@ public sealed partial class FakeGitHub : IAsyncDisposable
         await WriteAsync(context, answer);
     }
 
+    /// <summary>GitHub's tarball of a commit: gzip, a pax header, every file under one top folder.</summary>
+    private async Task TarballAsync(HttpContext context, long id, string sha)
+    {
+        FakeRepository repository;
+        FakeCommit commit;
+        lock (_lock)
+        {
+            repository = _repositories[id];
+            commit = _commits[sha];
+        }
+
+        using var buffer = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        await using (var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var top = $"{repository.Owner}-{repository.Name}-{sha[..7]}/";
+            await tar.WriteEntryAsync(new System.Formats.Tar.PaxGlobalExtendedAttributesTarEntry(new Dictionary<string, string> { ["comment"] = sha }));
+            await tar.WriteEntryAsync(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, top));
+            foreach (var (path, content) in commit.Files)
+            {
+                var executable = content.StartsWith("x:", StringComparison.Ordinal);
+                var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, top + path)
+                {
+                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(executable ? content[2..] : content)),
+                    Mode = executable ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100,
+                };
+                await tar.WriteEntryAsync(entry);
+            }
+        }
+
+        context.Response.ContentType = "application/x-gzip";
+        await context.Response.Body.WriteAsync(buffer.ToArray());
+    }
+
     private static async Task WriteAsync(HttpContext context, Answer answer)
     {
         context.Response.StatusCode = answer.Status;
+        if (answer.Location is not null)
+        {
+            context.Response.Headers.Location = answer.Location;
+        }
+
         context.Response.Headers["x-ratelimit-limit"] = "5000";
         context.Response.Headers["x-ratelimit-remaining"] = context.Response.Headers["x-ratelimit-remaining"].Count > 0 ? context.Response.Headers["x-ratelimit-remaining"] : "4999";
         if (answer.Body is not null)
@@ -295,6 +340,9 @@ public sealed partial class FakeGitHub : IAsyncDisposable
                     : Error(404, "Not Found");
             case ("PATCH", "git/refs"):
                 return UpdateRef(repository, key, request);
+            case ("GET", "tarball"):
+                // As GitHub: a redirect to codeload, which serves the archive without the API's rules.
+                return _commits.ContainsKey(key) ? new Answer(302, null, $"{BaseAddress}_codeload/{repository.Id}/{key}") : Error(404, "Not Found");
             case ("GET", "git/commits"):
                 return _commits.TryGetValue(key, out var commit) ? new Answer(200, Json(key, commit)) : Error(404, "Not Found");
             default:
@@ -690,10 +738,10 @@ public sealed partial class FakeGitHub : IAsyncDisposable
     [GeneratedRegex("^/(?:repositories/(?<id>[0-9]+)|repos/(?<owner>[^/]+)/(?<name>[^/]+))(?<rest>/.*)?$")]
     private static partial Regex RepositoryPath();
 
-    [GeneratedRegex("^/(collaborators|invitations|hooks|git/refs|git/ref|git/commits)/(.+)$")]
+    [GeneratedRegex("^/(collaborators|invitations|hooks|git/refs|git/ref|git/commits|tarball)/(.+)$")]
     private static partial Regex Item();
 
-    private sealed record Answer(int Status, JsonNode? Body);
+    private sealed record Answer(int Status, JsonNode? Body, string? Location = null);
 
     private sealed class Refused(Answer answer) : Exception(answer.Body?.ToJsonString())
     {

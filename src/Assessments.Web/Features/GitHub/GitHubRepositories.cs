@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
+using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Repositories;
@@ -18,7 +20,7 @@ public sealed record GitHubHead(string CommitSha, string Branch, bool IsRootComm
 /// repository generated from it, the collaborator invitation, the push webhook), reading the
 /// head for reconciliation, and taking access away at close. Every step looks at what GitHub
 /// holds before it changes anything, so a step that died half-way is finished, not repeated.</summary>
-public sealed class GitHubRepositories(
+public sealed partial class GitHubRepositories(
     AssessmentsDbContext db,
     GitHubClients clients,
     IDataProtectionProvider protection,
@@ -115,6 +117,34 @@ public sealed class GitHubRepositories(
             // No such branch: deleted, or nothing pushed to an empty repository.
             return null;
         }
+    }
+
+    /// <summary>A commit's files, from GitHub's tarball of it (the API's redirect to codeload is
+    /// followed), read as a stream: every entry is counted against the limits before its content is
+    /// read, so a huge or hostile archive stops at the first entry over them.</summary>
+    /// <exception cref="CandidateTreeException">When the commit is not in the repository, or the tree passes a limit.</exception>
+    public async Task<CandidateTree> ReadTreeAsync(long repositoryId, string commit, TreeLimits limits, CancellationToken cancellationToken)
+    {
+        if (!CommitId().IsMatch(commit))
+        {
+            throw new CandidateTreeException($"'{commit}' is not a full commit id.");
+        }
+
+        var github = clients.Create();
+        IApiResponse<Stream> response;
+        try
+        {
+            response = await github.Connection.GetRawStream(new Uri($"repositories/{repositoryId}/tarball/{commit}", UriKind.Relative), new Dictionary<string, string>());
+        }
+        catch (NotFoundException)
+        {
+            throw new CandidateTreeException($"Commit {commit} is not in GitHub repository {repositoryId}.");
+        }
+
+        await using var body = response.Body;
+        await using var tar = new GZipStream(body, CompressionMode.Decompress);
+        // GitHub puts every file under one folder named after the repository and commit.
+        return await CandidateTree.FromTarAsync(tar, limits, cancellationToken, stripComponents: 1);
     }
 
     /// <summary>Takes the candidate's access away: pending invitations withdrawn, the
@@ -287,6 +317,9 @@ public sealed class GitHubRepositories(
         {
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(?:[0-9a-f]{40}|[0-9a-f]{64})$")]
+    private static partial System.Text.RegularExpressions.Regex CommitId();
 
     /// <summary>GitHub's 422 for a repository name that is taken.</summary>
     private static bool AlreadyExists(ApiValidationException e) =>

@@ -4,6 +4,7 @@ using Assessments.Runner.Results;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Sandbox;
@@ -22,6 +23,7 @@ namespace Assessments.Web.Features.Grading;
 public sealed class GradingJob(
     AssessmentsDbContext db,
     SandboxRuntime sandbox,
+    GitHubRepositories github,
     IOptions<RepositoryOptions> repositories,
     IOptions<SandboxOptions> sandboxOptions,
     ILogger<GradingJob> logger)
@@ -133,7 +135,9 @@ public sealed class GradingJob(
             return await GitTrees.ReadAsync(path, submission.CommitSha, limits, cancellationToken);
         }
 
-        throw new CandidateTreeException("Fetching from GitHub repositories arrives with GitHub provisioning; this assessment's repository is not on the built-in git host.");
+        return assessment.ExternalRepositoryId is { } repositoryId
+            ? await github.ReadTreeAsync(repositoryId, submission.CommitSha, limits, cancellationToken)
+            : throw new CandidateTreeException($"Assessment {assessment.Id}'s GitHub repository was never provisioned.");
     }
 
     private async Task FinishAsync(GradingRun run, GradingReport? report, StringBuilder log, bool lastAttempt, CancellationToken cancellationToken)

@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using Assessments.Runner.Submissions;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Submissions;
 using Assessments.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Assessments.Web.Tests.Features.GitHub;
 
@@ -69,6 +72,32 @@ public sealed class GitHubProvisioningTests(WebApp app) : IAsyncLifetime
         await _github.ProvisionAsync(id, ct);
         Assert.DoesNotContain(_github.Requests().Skip(before), r => r.Method != "GET");
         Assert.Single(_github.GitHub.RepositoriesOf(_github.Owner), r => !r.IsTemplate);
+    }
+
+    [Fact]
+    public async Task AGradingReadsTheSubmittedCommitsFilesFromGitHubsTarball()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = await _github.ProvisionedAsync(ct);
+        var assessment = await _github.AssessmentAsync(id, ct);
+        var repository = _github.Repository(assessment);
+        var commit = _github.GitHub.Push(repository, "Fix", changes: new Dictionary<string, string> { ["NOTES.md"] = "root cause\n", ["run.sh"] = "x:#!/bin/sh\necho hi\n" });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var github = scope.ServiceProvider.GetRequiredService<GitHubRepositories>();
+        var tree = await github.ReadTreeAsync(repository.Id, commit, new TreeLimits(MaxFiles: 1000, MaxBytes: 10 << 20, MaxFileBytes: 1 << 20), ct);
+
+        var files = tree.Files.ToDictionary(f => f.Path);
+        Assert.Equal("root cause\n", System.Text.Encoding.UTF8.GetString(files["NOTES.md"].Content));
+        Assert.True(files["run.sh"].Executable);
+        Assert.False(files["NOTES.md"].Executable);
+        var package = await Scaffold.PackageAsync();
+        Assert.All(package.TemplateFiles, f => Assert.Contains(f.Path, files.Keys));
+
+        var missing = await Assert.ThrowsAsync<CandidateTreeException>(() => github.ReadTreeAsync(repository.Id, new string('b', 40), new TreeLimits(1000, 10 << 20, 1 << 20), ct));
+        Assert.Contains("is not in GitHub repository", missing.Message);
+        var tooBig = await Assert.ThrowsAsync<CandidateTreeException>(() => github.ReadTreeAsync(repository.Id, commit, new TreeLimits(MaxFiles: 2, MaxBytes: 10 << 20, MaxFileBytes: 1 << 20), ct));
+        Assert.Contains("files", tooBig.Message);
     }
 
     [Fact]

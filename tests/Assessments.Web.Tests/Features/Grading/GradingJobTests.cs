@@ -1,10 +1,15 @@
 using Assessments.Runner.Results;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Sandbox;
+using Assessments.Web.Hosting;
 using Assessments.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -92,7 +97,16 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
     {
         var sandbox = Options.Create(new SandboxOptions { Image = image, CacheFolder = Path.Combine(_repositories.FullName, "cache") });
         var runtime = new SandboxRuntime(sandbox, TimeProvider.System, NullLogger<SandboxRuntime>.Instance);
-        return new GradingJob(database.CreateContext(), runtime, Options.Create(new RepositoryOptions { Root = _repositories.FullName }), sandbox, NullLogger<GradingJob>.Instance);
+        var db = database.CreateContext();
+        // These submissions are on the built-in host: GitHub is left unconfigured, as on a server without it.
+        var github = new GitHubRepositories(
+            db,
+            new GitHubClients(Options.Create(new GitHubOptions()), new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpMessageHandlerFactory>()),
+            new EphemeralDataProtectionProvider(),
+            Options.Create(new GitHubOptions()),
+            Options.Create(new PublicUrlOptions { PublicBaseUrl = "https://assess.example.test" }),
+            NullLogger<GitHubRepositories>.Instance);
+        return new GradingJob(db, runtime, github, Options.Create(new RepositoryOptions { Root = _repositories.FullName }), sandbox, NullLogger<GradingJob>.Instance);
     }
 
     /// <summary>Two pushes of one assessment with a grading each; returns the older's and the newer's grading ids.</summary>
