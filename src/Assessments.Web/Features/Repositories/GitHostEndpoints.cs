@@ -4,6 +4,7 @@ using System.Text;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Submissions;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,8 @@ namespace Assessments.Web.Features.Repositories;
 
 /// <summary>The built-in git host: smart HTTP at <c>/git/{org}/{assessment}.git</c>, served by
 /// <c>git http-backend</c>. A candidate authenticates with HTTP Basic and their assessment's token
-/// (any user name). Without credentials the answer is 401 for every path, so a client knows to send
+/// (any user name); members of the hiring organisation read (never push) with their email and
+/// password. Without credentials the answer is 401 for every path, so a client knows to send
 /// them; with wrong ones, or for a repository that does not exist, it is 404 alike, so nobody can
 /// tell which repositories exist. The push policy is the pre-receive hook's
 /// (<see cref="GitHooks"/>); an accepted push of the default branch becomes a submission.</summary>
@@ -34,6 +36,7 @@ public static class GitHostEndpoints
         string? path,
         AssessmentsDbContext db,
         SubmissionRecorder recorder,
+        SignInManager<User> signIns,
         IOptions<RepositoryOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -47,7 +50,7 @@ public static class GitHostEndpoints
             return;
         }
 
-        if (Token(context.Request) is not { } token)
+        if (Credentials(context.Request) is not var (user, token))
         {
             context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -57,16 +60,31 @@ public static class GitHostEndpoints
         var repository = await db.Assessments.AsNoTracking()
             .SingleOrDefaultAsync(a => a.Organisation!.Slug == organisation && a.Slug == assessment, cancellationToken);
         var settings = options.Value;
-        if (repository is null
-            || repository.AccessTokenRevokedAt is not null
-            || !AccessTokens.Matches(token, repository.AccessTokenHash)
-            || !Directory.Exists(settings.PathOf(organisation, assessment)))
+        if (repository is null || !Directory.Exists(settings.PathOf(organisation, assessment)))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
         var pushing = service == "git-receive-pack";
+        var candidate = repository.AccessTokenRevokedAt is null && AccessTokens.Matches(token, repository.AccessTokenHash);
+        if (!candidate)
+        {
+            // Not the candidate: perhaps a member of the hiring organisation, who may read.
+            if (!await IsMemberAsync(db, signIns, user, token, repository.OrganisationId, cancellationToken))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            if (pushing)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync("Reviewers read candidates' repositories; only the candidate pushes.\n", cancellationToken);
+                return;
+            }
+        }
+
         if (pushing && context.Request.Method == HttpMethods.Post && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             // The pack's own limit is git's (receive.maxInputSize), with room for the ref commands.
@@ -124,8 +142,23 @@ public static class GitHostEndpoints
             _ => null,
         };
 
-    /// <summary>The password of HTTP Basic credentials; the user name is not looked at.</summary>
-    private static string? Token(HttpRequest request)
+    /// <summary>Whether the credentials are a signed-in-able account's email and password, of a
+    /// member (any role) of the organisation. Failed passwords count towards the account's lockout.</summary>
+    private static async Task<bool> IsMemberAsync(AssessmentsDbContext db, SignInManager<User> signIns, string user, string password, Guid organisationId, CancellationToken cancellationToken)
+    {
+        if (!user.Contains('@', StringComparison.Ordinal) || await signIns.UserManager.FindByEmailAsync(user) is not { } account)
+        {
+            return false;
+        }
+
+        var check = await signIns.CheckPasswordSignInAsync(account, password, lockoutOnFailure: true);
+        return check.Succeeded
+            && await db.Memberships.AnyAsync(m => m.UserId == account.Id && m.OrganisationId == organisationId, cancellationToken);
+    }
+
+    /// <summary>The user name and password of HTTP Basic credentials: a candidate's user name is
+    /// not looked at (the token is the credential); a reviewer's is their email.</summary>
+    private static (string User, string Password)? Credentials(HttpRequest request)
     {
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header)
             || !header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase)
@@ -138,7 +171,7 @@ public static class GitHostEndpoints
         {
             var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
             var colon = pair.IndexOf(':', StringComparison.Ordinal);
-            return colon >= 0 && colon < pair.Length - 1 ? pair[(colon + 1)..] : null;
+            return colon >= 0 && colon < pair.Length - 1 ? (pair[..colon], pair[(colon + 1)..]) : null;
         }
         catch (FormatException)
         {

@@ -174,6 +174,40 @@ public sealed class GitHostTests(WebApp app) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task MembersOfTheHiringOrganisationCloneWithTheirAccountButNeverPushAndOthersSeeNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var repository = await RepositoryAsync(a => (a.Status, a.ClosedAt) = (AssessmentStatus.Closed, DateTimeOffset.UtcNow));
+        var reviewer = await app.CreateUserAsync($"rev-{Guid.NewGuid():N}@example.com", "Reviewer-Pass-1");
+        var outsider = await app.CreateUserAsync($"out-{Guid.NewGuid():N}@example.com", "Outsider-Pass-1");
+        await using (var db = app.Database.CreateContext())
+        {
+            var organisationId = (await db.Assessments.SingleAsync(a => a.Id == repository.AssessmentId, ct)).OrganisationId;
+            db.Memberships.Add(new Membership { OrganisationId = organisationId, UserId = reviewer.Id, Role = OrganisationRole.Reviewer });
+            // A member of another organisation only.
+            var elsewhere = new Organisation { Slug = $"else-{Guid.NewGuid():N}"[..16], Name = "Elsewhere" };
+            db.Organisations.Add(elsewhere);
+            db.Memberships.Add(new Membership { Organisation = elsewhere, UserId = outsider.Id, Role = OrganisationRole.Admin });
+            await db.SaveChangesAsync(ct);
+        }
+
+        string As(string email, string password) => $"http://{Uri.EscapeDataString(email)}:{Uri.EscapeDataString(password)}@{app.BaseAddress.Authority}{repository.Path}";
+
+        await _git.SucceedAsync(null, "clone", "--quiet", As(reviewer.Email!, "Reviewer-Pass-1"), "review");
+        await _git.CommitAsync("review", "NOTES.md", "a reviewer's edit\n", "Edit");
+        var push = await _git.RunAsync("review", "push", "origin", "main");
+        Assert.NotEqual(0, push.ExitCode);
+        Assert.Contains("403", push.Output);
+
+        var wrongPassword = await _git.RunAsync(null, "clone", As(reviewer.Email!, "not-the-password"), "wrong");
+        Assert.NotEqual(0, wrongPassword.ExitCode);
+        Assert.Contains("not found", wrongPassword.Output);
+        var notMember = await _git.RunAsync(null, "clone", As(outsider.Email!, "Outsider-Pass-1"), "outsider");
+        Assert.NotEqual(0, notMember.ExitCode);
+        Assert.Contains("not found", notMember.Output);
+    }
+
     private sealed record Repository(Guid AssessmentId, string Url, string Path, string BarePath, string Token);
 
     /// <summary>An assessment with a token and its bare repository seeded from the scaffold's template.</summary>
