@@ -20,7 +20,7 @@ public static partial class AssessmentCommands
     private const string Actor = "cli";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    public static Command Assessment() => new("assessment", "Invite candidates and run their assessments: invite, start, list, show, close, extend.")
+    public static Command Assessment() => new("assessment", "Invite candidates and run their assessments: invite, start, list, show, close, extend, token.")
     {
         Invite(),
         Start(),
@@ -28,6 +28,7 @@ public static partial class AssessmentCommands
         Show(),
         Close(),
         Extend(),
+        Token(),
     };
 
     private static Command Invite()
@@ -112,8 +113,8 @@ public static partial class AssessmentCommands
             var summary = Summary(assessment);
             var submissions = assessment.Submissions.OrderBy(s => s.ReceivedAt)
                 .Select(s => new { s.Id, s.CommitSha, source = s.Source.ToString(), s.ReceivedAt, s.IsFinal }).ToList();
-            Print(parse.GetValue(json), new { assessment = summary, repository = assessment.RepositoryUrl, submissions },
-                $"{summary.Id}  {summary.Status}  {summary.Scenario}  {summary.Candidate}\nrepository: {assessment.RepositoryUrl ?? "-"}\ndeadline:   {summary.Deadline?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}\n"
+            Print(parse.GetValue(json), new { assessment = summary, host = assessment.RepositoryHost, repository = assessment.RepositoryUrl, github = assessment.ExternalRepositoryFullName, submissions },
+                $"{summary.Id}  {summary.Status}  {summary.Scenario}  {summary.Candidate}\nrepository: {assessment.RepositoryUrl ?? (assessment.RepositoryHost == RepositoryHost.GitHub ? $"{assessment.ExternalRepositoryFullName} on GitHub, not provisioned yet" : "-")}\ndeadline:   {summary.Deadline?.ToString("u", CultureInfo.InvariantCulture) ?? "-"}\n"
                 + string.Join('\n', submissions.Select(s => $"  {s.CommitSha[..12]} {s.ReceivedAt:u} {s.source}{(s.IsFinal ? " final" : "")}")));
             return 0;
         }));
@@ -128,6 +129,19 @@ public static partial class AssessmentCommands
         {
             var closed = await lifecycle.CloseAsync(parse.GetValue(id), Actor, "closed by an operator", cancellationToken);
             Console.WriteLine($"{closed.Id} closed at {closed.ClosedAt:u}");
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Token()
+    {
+        var id = new Argument<Guid>("id") { Description = "The assessment's id." };
+        var json = JsonOption();
+        var command = new Command("token", "Issue a new git token for a started assessment on the built-in host (the old one stops working); prints it once.") { id, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(async lifecycle =>
+        {
+            var issued = await lifecycle.IssueTokenAsync(parse.GetValue(id), Actor, cancellationToken);
+            Print(parse.GetValue(json), issued, $"clone: git clone {issued.CloneUrl}\nuser:  {issued.Username}\ntoken: {issued.Token}");
         }, cancellationToken));
         return command;
     }
