@@ -302,9 +302,21 @@ public sealed partial class AssessmentLifecycle(
         var closed = 0;
         foreach (var a in started.Where(a => a.EffectiveDeadline <= now))
         {
-            await CloseAsync(a.Id, "system", "deadline", cancellationToken);
-            db.ChangeTracker.Clear();
-            closed++;
+            try
+            {
+                await CloseAsync(a.Id, "system", "deadline", cancellationToken);
+                closed++;
+            }
+            catch (Exception e) when (e is Octokit.ApiException or HttpRequestException)
+            {
+                // GitHub is down or refusing: this one waits for the next run, the others close now.
+                // Its pushes since the deadline are not recorded as submissions meanwhile.
+                logger.LogWarning(e, "Closing assessment {AssessmentId} at its deadline failed; it is tried again at the next run", a.Id);
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
         }
 
         return closed;

@@ -94,6 +94,24 @@ public sealed class GitHubDeadlineTests(WebApp app) : IAsyncLifetime
         Assert.True(revoked >= 0 && removed >= 0 && revoked < lookedAtHead && removed < lookedAtHead && lookedAtHead < archived, string.Join("\n", calls));
     }
 
+    [Fact]
+    public async Task WhenGitHubFailsAtTheDeadlineThatAssessmentWaitsForTheNextRunAndTheOthersClose()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var failing = await _github.ProvisionedAsync(ct, timeLimit: TimeSpan.FromSeconds(1));
+        var other = await _github.ProvisionedAsync(ct, timeLimit: TimeSpan.FromSeconds(1));
+        var failingRepository = _github.Repository(await _github.AssessmentAsync(failing, ct)).Id;
+        _github.GitHub.Fail(r => r.Method == "GET" && r.Path == $"/repositories/{failingRepository}/invitations", 502, times: 5, message: "Bad Gateway");
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+
+        await _github.LifecycleAsync(l => l.CloseExpiredAsync(ct));
+
+        Assert.Equal(AssessmentStatus.Started, (await _github.AssessmentAsync(failing, ct)).Status);
+        Assert.Equal(AssessmentStatus.ReadyForReview, (await _github.AssessmentAsync(other, ct)).Status);
+        await _github.LifecycleAsync(l => l.CloseExpiredAsync(ct));
+        Assert.Equal(AssessmentStatus.ReadyForReview, (await _github.AssessmentAsync(failing, ct)).Status);
+    }
+
     private async Task<Submission?> ReconcileAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var scope = app.Services.CreateAsyncScope();
