@@ -22,20 +22,30 @@ public sealed class RepositoryReconciliation(
     IOptions<GitHubOptions> githubOptions,
     ILogger<RepositoryReconciliation> logger)
 {
-    /// <summary>The recurring job's id in Hangfire.</summary>
+    /// <summary>The recurring jobs' ids in Hangfire: built-in repositories are read on disk every
+    /// two minutes; GitHub's cost three API calls each, so every ten minutes (18 calls an hour per
+    /// active repository, against GitHub's 5,000 an hour per token), with webhooks doing the
+    /// real-time work and the close reconciling once more.</summary>
     public const string RecurringJobId = "reconcile-repositories";
 
-    /// <summary>Reconciles every started assessment whose repository exists; returns how many
-    /// submissions it recorded. One repository failing (GitHub down) does not stop the others.</summary>
+    public const string GitHubRecurringJobId = "reconcile-github-repositories";
+
+    /// <summary>Reconciles every started assessment on <paramref name="host"/> whose repository
+    /// exists; returns how many submissions it recorded. One repository failing (GitHub down) does
+    /// not stop the others.</summary>
     [Queue(JobQueues.Default)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(RepositoryHost host, CancellationToken cancellationToken)
     {
-        var withGitHub = githubOptions.Value.IsConfigured;
+        if (host == RepositoryHost.GitHub && !githubOptions.Value.IsConfigured)
+        {
+            return 0;
+        }
+
         var active = await db.Assessments.AsNoTracking()
-            .Where(a => a.Status == AssessmentStatus.Started
-                && (a.RepositoryHost == RepositoryHost.BuiltIn || (withGitHub && a.RepositoryHost == RepositoryHost.GitHub && a.ExternalRepositoryId != null)))
+            .Where(a => a.Status == AssessmentStatus.Started && a.RepositoryHost == host
+                && (host == RepositoryHost.BuiltIn || a.ExternalRepositoryId != null))
             .Select(a => a.Id)
             .ToListAsync(cancellationToken);
         var recorded = 0;
@@ -104,7 +114,8 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        recurringJobs.AddOrUpdate<RepositoryReconciliation>(RepositoryReconciliation.RecurringJobId, job => job.RunAsync(CancellationToken.None), "*/2 * * * *");
+        recurringJobs.AddOrUpdate<RepositoryReconciliation>(RepositoryReconciliation.RecurringJobId, job => job.RunAsync(RepositoryHost.BuiltIn, CancellationToken.None), "*/2 * * * *");
+        recurringJobs.AddOrUpdate<RepositoryReconciliation>(RepositoryReconciliation.GitHubRecurringJobId, job => job.RunAsync(RepositoryHost.GitHub, CancellationToken.None), "*/10 * * * *");
         recurringJobs.AddOrUpdate<Lifecycle.DeadlineJob>(Lifecycle.DeadlineJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         return Task.CompletedTask;
     }

@@ -32,11 +32,11 @@ public sealed class GitHubDeadlineTests(WebApp app) : IAsyncLifetime
         Assert.Equal((pushed, SubmissionSource.Reconciliation), (submission!.CommitSha, submission.Source));
         Assert.Null(await ReconcileAsync(id, ct));
 
-        // The recurring job reconciles GitHub repositories along with the built-in ones.
+        // The recurring job for GitHub repositories finds it too.
         var next = _github.GitHub.Push(repository, "And another");
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<RepositoryReconciliation>().RunAsync(ct);
+            await scope.ServiceProvider.GetRequiredService<RepositoryReconciliation>().RunAsync(RepositoryHost.GitHub, ct);
         }
 
         await using var db = app.Database.CreateContext();
