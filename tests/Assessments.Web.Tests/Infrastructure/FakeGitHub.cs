@@ -30,7 +30,6 @@ public sealed partial class FakeGitHub : IAsyncDisposable
     private readonly object _lock = new();
     private readonly Dictionary<long, FakeRepository> _repositories = [];
     private readonly Dictionary<string, FakeCommit> _commits = [];
-    private readonly HashSet<string> _objects = [];
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly List<Fault> _faults = [];
     private long _nextId = 1000;
@@ -514,7 +513,6 @@ public sealed partial class FakeGitHub : IAsyncDisposable
 
         var bytes = encoding == "base64" ? Convert.FromBase64String(content) : Encoding.UTF8.GetBytes(content);
         var sha = Convert.ToHexStringLower(SHA1.HashData(bytes));
-        _objects.Add(sha);
         repository.Blobs[sha] = Encoding.UTF8.GetString(bytes);
         return new Answer(201, new JsonObject { ["sha"] = sha });
     }
@@ -630,7 +628,6 @@ public sealed partial class FakeGitHub : IAsyncDisposable
     private string NewObject()
     {
         var sha = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        _objects.Add(sha);
         return sha;
     }
 

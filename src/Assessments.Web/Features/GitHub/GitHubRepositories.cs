@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
+using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.DataProtection;
@@ -20,7 +21,7 @@ public sealed record GitHubHead(string CommitSha, string Branch, bool IsRootComm
 /// repository generated from it, the collaborator invitation, the push webhook), reading the
 /// head for reconciliation, and taking access away at close. Every step looks at what GitHub
 /// holds before it changes anything, so a step that died half-way is finished, not repeated.</summary>
-public sealed partial class GitHubRepositories(
+public sealed class GitHubRepositories(
     AssessmentsDbContext db,
     GitHubClients clients,
     IDataProtectionProvider protection,
@@ -125,7 +126,7 @@ public sealed partial class GitHubRepositories(
     /// <exception cref="CandidateTreeException">When the commit is not in the repository, or the tree passes a limit.</exception>
     public async Task<CandidateTree> ReadTreeAsync(long repositoryId, string commit, TreeLimits limits, CancellationToken cancellationToken)
     {
-        if (!CommitId().IsMatch(commit))
+        if (!GitTrees.IsCommitId(commit))
         {
             throw new CandidateTreeException($"'{commit}' is not a full commit id.");
         }
@@ -317,9 +318,6 @@ public sealed partial class GitHubRepositories(
         {
         }
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^(?:[0-9a-f]{40}|[0-9a-f]{64})$")]
-    private static partial System.Text.RegularExpressions.Regex CommitId();
 
     /// <summary>GitHub's 422 for a repository name that is taken.</summary>
     private static bool AlreadyExists(ApiValidationException e) =>

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Assessments.Web.Data;
+using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Submissions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -13,7 +13,7 @@ namespace Assessments.Web.Features.GitHub;
 /// delivery is stored once (<c>X-GitHub-Delivery</c> is unique), and a push of the default branch
 /// before the deadline is recorded as a submission, in the same transaction as the delivery, and
 /// graded later through the outbox: the answer takes milliseconds, well inside GitHub's 10 s.</summary>
-public static partial class GitHubWebhookEndpoints
+public static class GitHubWebhookEndpoints
 {
     /// <summary>GitHub caps payloads at 25 MB.</summary>
     public const int MaxBodyBytes = 25 << 20;
@@ -171,7 +171,7 @@ public static partial class GitHubWebhookEndpoints
     {
         public static PushPayload Read(JsonElement root) => new(
             String(root, "ref"),
-            CommitId().IsMatch(String(root, "after")) ? String(root, "after").ToLowerInvariant() : throw new PushPayloadException("'after' is not a commit id"),
+            GitTrees.IsCommitId(String(root, "after").ToLowerInvariant()) ? String(root, "after").ToLowerInvariant() : throw new PushPayloadException("'after' is not a commit id"),
             Bool(root, "deleted"),
             Bool(root, "forced"),
             root.TryGetProperty("repository", out var repository) && repository.ValueKind == JsonValueKind.Object
@@ -188,7 +188,4 @@ public static partial class GitHubWebhookEndpoints
                 ? value.GetBoolean()
                 : throw new PushPayloadException($"'{name}' is missing or not a boolean");
     }
-
-    [GeneratedRegex("^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")]
-    private static partial Regex CommitId();
 }

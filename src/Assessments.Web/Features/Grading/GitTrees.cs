@@ -189,6 +189,9 @@ public static partial class GitTrees
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>A full lower-case object id: 40 hex digits (SHA-1) or 64 (SHA-256).</summary>
+    public static bool IsCommitId(string text) => CommitId().IsMatch(text);
+
     [GeneratedRegex("^[0-9a-f]{40}([0-9a-f]{24})?$")]
     private static partial Regex CommitId();
 }

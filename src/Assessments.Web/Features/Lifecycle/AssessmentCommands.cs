@@ -54,7 +54,7 @@ public static partial class AssessmentCommands
                 parse.GetValue(name),
                 parse.GetValue(github),
                 parse.GetValue(organisation),
-                parse.GetValue(repositoryHost) is { } h ? ParseHost(h) : null,
+                parse.GetValue(repositoryHost) is { } h ? ParseHost("--host", h) : null,
                 parse.GetValue(deadline) is { } d ? ParseDeadline(d) : null,
                 parse.GetValue(timeLimit) is { } t ? ParseDuration("--time-limit", t) : null);
             var invitation = await lifecycle.InviteAsync(request, Actor, cancellationToken);
@@ -186,11 +186,12 @@ public static partial class AssessmentCommands
     private static void Print(bool json, object value, string text) =>
         Console.WriteLine(json ? JsonSerializer.Serialize(value, Json) : text);
 
-    private static RepositoryHost ParseHost(string text) => text.ToLowerInvariant() switch
+    /// <summary>builtin or github, in any case.</summary>
+    internal static RepositoryHost ParseHost(string option, string text) => text.ToLowerInvariant() switch
     {
         "builtin" => RepositoryHost.BuiltIn,
         "github" => RepositoryHost.GitHub,
-        _ => throw new CommandException($"--host '{text}' is neither builtin nor github."),
+        _ => throw new CommandException($"{option} '{text}' is neither builtin nor github."),
     };
 
     private static DateTimeOffset ParseDeadline(string text) =>

@@ -87,7 +87,7 @@ public sealed partial class AssessmentLifecycle(
 
         if (request.GitHubLogin is { Length: > 0 } login)
         {
-            candidate.GitHubLogin = GitHubLoginShape().IsMatch(login.Trim())
+            candidate.GitHubLogin = GitHubLogin.IsValid(login.Trim())
                 ? login.Trim()
                 : throw new AssessmentStateException($"'{login}' is not a GitHub login.");
         }
@@ -372,9 +372,6 @@ public sealed partial class AssessmentLifecycle(
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotSlug();
-
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")]
-    private static partial Regex GitHubLoginShape();
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailShape();

@@ -40,6 +40,9 @@ public static class InvitationMail
 
     private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("dddd d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private static string Describe(TimeSpan span) =>
-        span.TotalMinutes % 60 == 0 ? $"{span.TotalHours:0} hour{(span.TotalHours == 1 ? "" : "s")}" : $"{(int)span.TotalHours}h {span.Minutes:00}m";
+    /// <summary>A time allowed, as a candidate reads it: "2 days", "4 hours", "1h 30m".</summary>
+    public static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.Hours == 0 && span.Minutes == 0 ? $"{span.TotalDays:0} day{(span.TotalDays >= 2 ? "s" : "")}"
+        : span.Minutes == 0 ? $"{span.TotalHours:0} hour{(span.TotalHours >= 2 ? "s" : "")}"
+        : $"{(int)span.TotalHours}h {span.Minutes:00}m";
 }

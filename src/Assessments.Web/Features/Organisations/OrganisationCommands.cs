@@ -1,13 +1,14 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
 using Assessments.Web.CommandLine;
 using Assessments.Web.Data;
+using Assessments.Web.Features.GitHub;
+using Assessments.Web.Features.Lifecycle;
 using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Organisations;
 
 /// <summary><c>assess organisation set</c>: where an organisation's candidate repositories live.</summary>
-public static partial class OrganisationCommands
+public static class OrganisationCommands
 {
     public static Command Organisation() => new("organisation", "Settings of a hiring organisation.")
     {
@@ -29,21 +30,17 @@ public static partial class OrganisationCommands
                 ?? throw new CommandException($"No organisation '{parse.GetValue(slug)}'.");
             if (parse.GetValue(githubOrganisation) is { } login)
             {
-                organisation.GitHubOrganisation = GitHubLogin().IsMatch(login)
+                organisation.GitHubOrganisation = GitHubLogin.IsValid(login)
                     ? login
                     : throw new CommandException($"--github-org '{login}' is not a GitHub organisation name.");
             }
 
             if (parse.GetValue(defaultHost) is { } text)
             {
-                organisation.DefaultRepositoryHost = text.ToLowerInvariant() switch
-                {
-                    "builtin" => RepositoryHost.BuiltIn,
-                    "github" => organisation.GitHubOrganisation is not null
-                        ? RepositoryHost.GitHub
-                        : throw new CommandException("--default-host github needs the organisation's GitHub organisation: add --github-org LOGIN."),
-                    _ => throw new CommandException($"--default-host '{text}' is neither builtin nor github."),
-                };
+                var chosen = AssessmentCommands.ParseHost("--default-host", text);
+                organisation.DefaultRepositoryHost = chosen != RepositoryHost.GitHub || organisation.GitHubOrganisation is not null
+                    ? chosen
+                    : throw new CommandException("--default-host github needs the organisation's GitHub organisation: add --github-org LOGIN.");
             }
 
             db.AuditEvents.Add(new AuditEvent
@@ -61,7 +58,4 @@ public static partial class OrganisationCommands
         }));
         return command;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")]
-    private static partial Regex GitHubLogin();
 }
