@@ -133,6 +133,8 @@ public sealed partial class GradingEngine
             }
 
             baseline.Latencies = await TimeEndpointsAsync(candidateService.Urls[0], service.Urls[0], baseline);
+            // Why requests failed, if they did: whether each service was still up, and its last words.
+            baseline.ServicesAfterTiming = $"{await candidateService.StateAsync()} {await service.StateAsync()}";
             if (await candidateService.StoppedByLimitReportAsync("benchmarks") is { } stopped)
             {
                 // A flood or a memory kill while it was being timed is the candidate's verdict.
@@ -207,7 +209,7 @@ public sealed partial class GradingEngine
                     rounds = [];
                 }
 
-                var note = baseline.Note ?? baseline.TimingNote ?? (unusable ? $"Not compared: too many requests failed. {failures}" : failures);
+                var note = baseline.Note ?? baseline.TimingNote ?? (unusable ? $"Not compared: too many requests failed. {failures} {baseline.ServicesAfterTiming}" : failures);
                 // Rounds pair up by index; a round where either side answered nothing is left out of both.
                 var paired = rounds.GroupBy(m => m.Round)
                     .Select(g => (Baseline: g.FirstOrDefault(m => m.Target == "baseline"), Candidate: g.FirstOrDefault(m => m.Target == "candidate")))
@@ -266,6 +268,9 @@ public sealed partial class GradingEngine
 
             /// <summary>Why the endpoints were not timed.</summary>
             public string? TimingNote { get; set; }
+
+            /// <summary>Both services' state once the timing was over, for a note on failed requests.</summary>
+            public string? ServicesAfterTiming { get; set; }
         }
     }
 }

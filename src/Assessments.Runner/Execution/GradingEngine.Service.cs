@@ -65,7 +65,7 @@ public sealed partial class GradingEngine
                 var output = GradingDatabase.Tail(_lastStarted?.Output ?? "");
                 if (_lastStarted is not null && await _lastStarted.StoppedByAsync(run.Token) is { } limit)
                 {
-                    return run.Report(ReportStatus.Fail, LimitVerdict(limit), stage, $"{run.LimitSentence(limit, what)} {GradingDatabase.Tail(output, 5)}".TrimEnd());
+                    return run.Report(ReportStatus.Fail, TestRunFailure.VerdictOf(limit), stage, $"{run.LimitSentence(limit, what)} {GradingDatabase.Tail(output, 5)}".TrimEnd());
                 }
 
                 return _lastStarted?.HasExited == true
@@ -81,11 +81,29 @@ public sealed partial class GradingEngine
                 {
                     if (await instance.StoppedByAsync(run.Token) is { } limit)
                     {
-                        return run.Report(ReportStatus.Fail, LimitVerdict(limit), stage, $"{run.LimitSentence(limit, what)} {GradingDatabase.Tail(instance.Output, 5)}".TrimEnd());
+                        return run.Report(ReportStatus.Fail, TestRunFailure.VerdictOf(limit), stage, $"{run.LimitSentence(limit, what)} {GradingDatabase.Tail(instance.Output, 5)}".TrimEnd());
                     }
                 }
 
                 return null;
+            }
+
+            /// <summary>One sentence on the first instance: running, or how it ended and what it
+            /// printed last (for notes on requests it did not answer).</summary>
+            public async Task<string> StateAsync()
+            {
+                if (Primary is not { } primary)
+                {
+                    return $"{what} was not running.";
+                }
+
+                if (!primary.HasExited)
+                {
+                    return $"{what} was still running.";
+                }
+
+                var limit = await primary.StoppedByAsync(run.Token);
+                return $"{what} had {(limit is { } hit ? $"been stopped by {run.Host.Describe(hit)}" : "exited")}: {GradingDatabase.Tail(primary.Output, 5)}";
             }
 
             private string Url(int index) => $"http://127.0.0.1:{_ports[index]}";

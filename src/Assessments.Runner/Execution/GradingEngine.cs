@@ -470,14 +470,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
         /// <summary>The failure of a stage a limit other than the wall clock stopped; null for none.</summary>
         private Failure? LimitFailure(LimitHit? limit, string stage, string what) =>
-            limit is { } hit ? new Failure(ReportStatus.Fail, LimitVerdict(hit), stage, LimitSentence(hit, what)) : null;
-
-        private static Verdict LimitVerdict(LimitHit limit) => limit switch
-        {
-            LimitHit.OutOfMemory => Verdict.OutOfMemory,
-            LimitHit.OutputLimit => Verdict.OutputLimit,
-            _ => Verdict.ResourceLimit,
-        };
+            limit is { } hit ? new Failure(ReportStatus.Fail, TestRunFailure.VerdictOf(hit), stage, LimitSentence(hit, what)) : null;
 
         /// <summary>What happened, with the limit's size on this host.</summary>
         private string LimitSentence(LimitHit limit, string what) => limit switch

@@ -1,4 +1,5 @@
 using Assessments.Runner.Hosting;
+using Assessments.Runner.Results;
 
 namespace Assessments.Runner.Execution;
 
@@ -18,6 +19,14 @@ public static class TestRunFailure
         _ when run.TimedOut => "ran past their time limit",
         _ when run.ExitCode > 128 && run.ExitCode < 160 => $"were killed by signal {run.ExitCode - 128}{SignalName(run.ExitCode - 128)}",
         _ => $"exited with code {run.ExitCode}",
+    };
+
+    /// <summary>The verdict a limit gives: its own for memory and output, resource-limit for the others.</summary>
+    public static Verdict VerdictOf(LimitHit limit) => limit switch
+    {
+        LimitHit.OutOfMemory => Verdict.OutOfMemory,
+        LimitHit.OutputLimit => Verdict.OutputLimit,
+        _ => Verdict.ResourceLimit,
     };
 
     private static string SignalName(int signal) => signal switch
