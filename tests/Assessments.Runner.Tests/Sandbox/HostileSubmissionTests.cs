@@ -210,12 +210,11 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     [Fact]
     public async Task Case15_FloodInTheBuildIsStoppedAtOnce()
     {
-        // A command that prints in a loop never ends by itself: it is stopped at the cap, not at
-        // the build's one-minute wall clock.
+        // A command that prints in a loop never ends by itself: were it stopped only at the build's
+        // one-minute wall clock, the verdict would be timed-out.
         var report = await GradeAsync(Target("yes flooding-the-build-log"));
         AssertVerdict(report, Verdict.OutputLimit, "build");
         Assert.StartsWith("The candidate's build printed past the output limit (16 MB per command", report.Message);
-        AssertStoppedEarly(report, "build");
     }
 
     [Fact]
@@ -271,13 +270,6 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     private Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree) =>
         SandboxGradings.GradeAndCheckNothingIsLeftAsync(sandbox, scenario.Hosts(sandbox), scenario.Engine, scenario.Package, tree);
 
-    /// <summary>The stage ended well before its one-minute wall clock: something stopped it.</summary>
-    private static void AssertStoppedEarly(GradingReport report, string stage)
-    {
-        var outcome = report.Stages.Last(s => s.Name == stage);
-        Assert.True(outcome.DurationMs < 30_000, $"{stage} took {outcome.DurationMs / 1000:0.0} s of its 60");
-    }
-
     private static void AssertVerdict(GradingReport report, Verdict verdict, string? stage)
     {
         Assert.True(report.Verdict == verdict && report.Stage == stage, $"expected {verdict} at {stage}, got {report.Verdict} at {report.Stage}: {report.Message}");
@@ -317,8 +309,9 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
 }
 
 /// <summary>The scaffolded scenario with short limits and no public tests: every hostile case
-/// costs seconds, not minutes.</summary>
-public sealed class HostileScenario : IAsyncLifetime
+/// costs seconds, not minutes. Its offline feed is restored here, so the first case's disk check
+/// sees its grading alone.</summary>
+public sealed class HostileScenario(DockerSandbox sandbox) : IAsyncLifetime
 {
     private DirectoryInfo? _folder;
 
@@ -343,6 +336,7 @@ public sealed class HostileScenario : IAsyncLifetime
         Package = await WriteAsync(_folder.FullName, "hostile", text => text.Replace("  publicTests: tests/Greeting.Tests/Greeting.Tests.csproj\n", "", StringComparison.Ordinal));
         Assert.Null(Package.Manifest.Service.PublicTests);
         Assert.Equal(TimeSpan.FromMinutes(1), Package.Manifest.Limits.Build);
+        await new OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot).EnsureAsync(Package, TestContext.Current.CancellationToken);
     }
 
     /// <summary>The scaffold as package <paramref name="id"/> with short limits, its manifest changed by <paramref name="edit"/>.</summary>

@@ -21,10 +21,10 @@ public sealed class PublicTestVerdictTests(DockerSandbox sandbox, PublicTestsSce
             var chunk = new string('x', 1 << 16);
             while (true) { System.Console.Out.Write(chunk); }
             """));
+        // Stopped at the cap: had it run to the tests' one-minute wall clock, the verdict would be
+        // timed-out and the side's container gone, with no hidden test run.
         AssertVerdict(report, Verdict.OutputLimit, "public-tests");
         Assert.StartsWith("The candidate's public tests printed past the output limit", report.Message);
-        var stage = report.Stages.Single(s => s.Name == "public-tests");
-        Assert.True(stage.DurationMs < 30_000, $"the flood ran {stage.DurationMs / 1000:0.0} s of the tests' 60");
         AssertHiddenTestsPassed(report);
     }
 
@@ -110,13 +110,16 @@ public sealed class PublicTestVerdictTests(DockerSandbox sandbox, PublicTestsSce
     private static void AssertVerdict(GradingReport report, Verdict verdict, string? stage) =>
         Assert.True(report.Verdict == verdict && report.Stage == stage, $"expected {verdict} at {stage}, got {report.Verdict} at {report.Stage}: {report.Message}");
 
+    /// <summary>The hidden tests still ran after the public tests failed, and passed on the solution.</summary>
     private static void AssertHiddenTestsPassed(GradingReport report) =>
-        Assert.All(report.Tests.Where(t => t.Visibility == TestVisibility.Hidden), t => Assert.Equal(TestStatus.Pass, t.Status));
+        Assert.Equal([("GreetingTakesOneStatement", TestStatus.Pass), ("GreetingCountSurvivesRestart", TestStatus.Pass)],
+            report.Tests.Where(t => t.Visibility == TestVisibility.Hidden).Select(t => (t.Name, t.Status)));
 }
 
 /// <summary>The scaffolded scenario with its public tests and short limits, twice: counting its
-/// public tests (the default) and with them informational.</summary>
-public sealed class PublicTestsScenario : IAsyncLifetime
+/// public tests (the default) and with them informational. Their offline feeds are restored here,
+/// so the gradings' disk check sees the gradings alone.</summary>
+public sealed class PublicTestsScenario(DockerSandbox sandbox) : IAsyncLifetime
 {
     private DirectoryInfo? _folder;
 
@@ -135,6 +138,9 @@ public sealed class PublicTestsScenario : IAsyncLifetime
             "  publicTests: tests/Greeting.Tests/Greeting.Tests.csproj\n  publicTestsMustPass: false\n", StringComparison.Ordinal));
         Assert.True(Counting.Manifest.Service.PublicTestsMustPass);
         Assert.False(Informational.Manifest.Service.PublicTestsMustPass);
+        var feeds = new Runner.Sandbox.OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot);
+        await feeds.EnsureAsync(Counting, TestContext.Current.CancellationToken);
+        await feeds.EnsureAsync(Informational, TestContext.Current.CancellationToken);
     }
 
     public ValueTask DisposeAsync()
