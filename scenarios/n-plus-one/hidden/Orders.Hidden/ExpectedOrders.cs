@@ -88,6 +88,27 @@ public static class ExpectedOrders
         return (r.GetInt32(0), r.GetInt32(1));
     }
 
+    /// <summary>A regular customer: the one with the fewest orders that still fill <paramref name="minOrders"/> rows.</summary>
+    public static async Task<(int CustomerId, int Orders)> RegularCustomerAsync(int minOrders, CancellationToken ct)
+    {
+        await using var cmd = Grader.Database.CreateCommand("""
+            SELECT customer_id, count(*)::int FROM orders GROUP BY customer_id
+            HAVING count(*) >= $1 ORDER BY count(*), customer_id LIMIT 1
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = minOrders });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        Assert.True(await r.ReadAsync(ct), $"grader setup: no customer has {minOrders} orders or more");
+        return (r.GetInt32(0), r.GetInt32(1));
+    }
+
+    /// <summary>How many orders have <paramref name="status"/>.</summary>
+    public static async Task<int> CountAsync(string status, CancellationToken ct)
+    {
+        await using var cmd = Grader.Database.CreateCommand("SELECT count(*)::int FROM orders WHERE status = $1");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = status });
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>
     /// Compares a page from the service with the expected one: same JSON shape (property names, nothing
     /// missing or extra) and same values. Returns the differences, at most <paramref name="max"/>.
