@@ -10,6 +10,23 @@ public sealed class CandidateTreeTests : IDisposable
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("candidate-tree-");
 
     [Fact]
+    public void SocketsAndFifosInTheFolderAreNeitherOpenedNorAnError()
+    {
+        Write("README.md", "# shop");
+        using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+        {
+            // A database started with its socket in the working folder, as a local PostgreSQL can be.
+            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(_root.FullName, ".s.PGSQL.5432")));
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(_root.FullName, "pipe")]);
+            mkfifo.WaitForExit();
+
+            var tree = CandidateTree.FromDirectory(_root.FullName, new TreeLimits());
+
+            Assert.Equal(["# shop"], tree.Files.Where(f => f.Content.Length > 0).Select(f => System.Text.Encoding.UTF8.GetString(f.Content)));
+        }
+    }
+
+    [Fact]
     public void LinksAreListedAndNeverFollowed()
     {
         Write("src/App.cs", "class App {}");

@@ -48,7 +48,10 @@ public sealed record CandidateTree(IReadOnlyList<PackageFile> Files, IReadOnlyLi
                 else if (entry is FileInfo file)
                 {
                     reader.Count(path, file.Length);
-                    reader.Add(path, (file.UnixFileMode & UnixFileMode.UserExecute) != 0, File.ReadAllBytes(file.FullName));
+                    // A socket, a FIFO or a device (a database's socket in a working folder) has no
+                    // size; opening one fails or waits for a writer forever. An empty regular file
+                    // needs no reading either, so nothing of size 0 is opened.
+                    reader.Add(path, (file.UnixFileMode & UnixFileMode.UserExecute) != 0, file.Length == 0 ? [] : File.ReadAllBytes(file.FullName));
                 }
             }
         }
