@@ -6,9 +6,9 @@ namespace Shipping.Api.Data;
 /// Applies pending migrations and, on an empty database, generates a realistic data set inside
 /// PostgreSQL (default: one million shipments over two years, <c>Seed:Shipments</c>). Shipments
 /// come in through the carriers' bulk label imports, so every batch of 20 shares its created_at.
-/// About one import in five reaches us late (the carrier retries it): it keeps the carrier's
-/// booking time, about an hour before the imports that got their ids just before it, so ids do
-/// not follow created_at. Shipments of the last 8 % of that history are still moving (mostly
+/// About one import in five reaches us late (the carrier retries it an hour later): it keeps the
+/// carrier's booking time, older than that of the imports that got their ids just before it, so
+/// ids do not follow created_at. Shipments of the last 8 % of that history are still moving (mostly
 /// in_transit); older ones are delivered, returned, lost or stuck in an exception.
 /// </summary>
 public static class DatabaseInitializer
