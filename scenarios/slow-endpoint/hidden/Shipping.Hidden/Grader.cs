@@ -47,9 +47,9 @@ public static class Grader
 
     public record Page(List<Item> Items, int PageSize, bool HasMore, string? NextCursor, bool HasNextCursorField);
 
-    public static string SearchUrl(string? cursor = null, string? from = null, int pageSize = PageSize)
+    public static string SearchUrl(string? cursor = null, string? from = null, int pageSize = PageSize, string status = Status, string sort = "created_desc")
     {
-        var url = $"api/shipments/search?status={Status}&carrier={Carrier}&sort=created_desc&pageSize={pageSize}";
+        var url = $"api/shipments/search?status={status}&carrier={Carrier}&sort={sort}&pageSize={pageSize}";
         if (from is not null) url += $"&from={from}";
         if (cursor is not null) url += $"&cursor={Uri.EscapeDataString(cursor)}";
         return url;
