@@ -54,4 +54,19 @@ public sealed class XunitResultParserTests
         var tests = XunitResultParser.Parse(Fixture("xunit-v3-main.xml"), TestVisibility.Public, null, methodNames: false);
         Assert.Contains(tests, t => t.Name == "Sample.Hidden.OrdersTests.ListAnswers");
     }
+
+    [Fact]
+    public void MessagesAreReadWithoutXunitsEscapes()
+    {
+        // As xunit.v3 4.0.2 wrote Assert.Fail("name \"quoted\" back\\slash tab\there ctl\u0001").
+        const string xml = """
+            <assemblies><assembly><collection>
+            <test name="T.A" type="T" method="A" result="Fail" time="0.01"><failure exception-type="Xunit.Sdk.FailException"><message>name \"quoted\" back\\slash tab\there ctl\x01 \q</message></failure></test>
+            <test name="T.S" type="T" method="S" result="Skip" time="0"><reason>skip \"q\"</reason></test>
+            </collection></assembly></assemblies>
+            """;
+        var tests = XunitResultParser.Parse(xml, TestVisibility.Hidden, "main", methodNames: true);
+        Assert.Equal("name \"quoted\" back\\slash tab\there ctl\u0001 \\q", tests.Single(t => t.Name == "A").Message);
+        Assert.Equal("skip \"q\"", tests.Single(t => t.Name == "S").Message);
+    }
 }

@@ -49,9 +49,9 @@ public static class XunitResultParser
             ? method + (fullName.Contains('(') ? fullName[fullName.IndexOf('(')..] : "")
             : fullName;
         var (output, truncated) = Cap(test.Element("output")?.Value);
-        var message = status == TestStatus.Skipped
+        var message = Unescape(status == TestStatus.Skipped
             ? test.Element("reason")?.Value
-            : failure?.Element("message")?.Value;
+            : failure?.Element("message")?.Value);
 
         return new TestOutcome
         {
@@ -64,6 +64,57 @@ public static class XunitResultParser
             OutputTruncated = truncated,
             DurationMs = double.TryParse((string?)test.Attribute("time"), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? seconds * 1000 : 0,
         };
+    }
+
+    /// <summary>xunit writes messages and skip reasons with C-style escapes (<c>\"</c>,
+    /// <c>\\</c>, <c>\t</c>, <c>\0</c>, <c>\x01</c>); a reviewer reads them as the test wrote them.
+    /// Output is written as it was printed.</summary>
+    internal static string? Unescape(string? text)
+    {
+        if (text is null || !text.Contains('\\', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var plain = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\' || i + 1 == text.Length)
+            {
+                plain.Append(text[i]);
+                continue;
+            }
+
+            var next = text[++i];
+            switch (next)
+            {
+                case '"' or '\\' or '\'':
+                    plain.Append(next);
+                    break;
+                case 't':
+                    plain.Append('\t');
+                    break;
+                case 'r':
+                    plain.Append('\r');
+                    break;
+                case 'n':
+                    plain.Append('\n');
+                    break;
+                case '0':
+                    plain.Append('\0');
+                    break;
+                case 'x' when i + 2 < text.Length && int.TryParse(text.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code):
+                    plain.Append((char)code);
+                    i += 2;
+                    break;
+                default:
+                    // Not an escape xunit writes: keep it as it stands.
+                    plain.Append('\\').Append(next);
+                    break;
+            }
+        }
+
+        return plain.ToString();
     }
 
     /// <summary>Output cut at <see cref="OutputCap"/>, and whether it was.</summary>
