@@ -16,6 +16,18 @@ internal static class Grader
     /// <summary>Mirrors <c>ProfileCache__Ttl</c> in scenario.yaml's service.environment.</summary>
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
 
+    /// <summary>Mirrors <c>ProfileSource__Timeout</c> in scenario.yaml's service.environment: how long the
+    /// service waits for the profile service before the call counts as failed.</summary>
+    public static readonly TimeSpan SourceTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The README: once the profile service answers again, the next requests for a member get
+    /// the profile within this long.</summary>
+    public static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>The member scenario.yaml's benchmark requests (GET /users/1/profile) after the hidden
+    /// tests: no test may ban it or make its loads fail.</summary>
+    public const long BenchmarkUser = 1;
+
     public static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value
@@ -51,6 +63,34 @@ internal static class Grader
     public static Task<HttpResponseMessage> GetProfile(long userId, CancellationToken ct) =>
         Service.GetAsync($"users/{userId}/profile", ct);
 
+    /// <summary>GET /users/{id}/profile as a client that waits at most <paramref name="timeout"/>, or
+    /// until <paramref name="giveUp"/> is cancelled, and then hangs up; never throws for the service's
+    /// sake, so a burst reports every request's outcome.</summary>
+    public static async Task<Answer> TryGetProfile(long userId, TimeSpan timeout, CancellationToken giveUp, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, giveUp);
+        cts.CancelAfter(timeout);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using var response = await Service.GetAsync($"users/{userId}/profile", cts.Token);
+            return new Answer((int)response.StatusCode, watch.ElapsedMilliseconds, null);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new Answer(null, watch.ElapsedMilliseconds,
+                giveUp.IsCancellationRequested ? "hung up by the client" : $"no answer within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return new Answer(null, watch.ElapsedMilliseconds, $"connection failed ({e.HttpRequestError})");
+        }
+    }
+
+    /// <summary>"503 ×4, no answer within 5 s ×1".</summary>
+    public static string Summary(IEnumerable<Answer> answers) =>
+        string.Join(", ", answers.GroupBy(a => a.ToString()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} ×{g.Count()}"));
+
     public static async Task WarmAsync(long userId, CancellationToken ct)
     {
         using var response = await GetProfile(userId, ct);
@@ -59,7 +99,8 @@ internal static class Grader
     }
 }
 
-/// <summary>Members to test with: distinct within a run, never banned, taken at random so runs do not collide.</summary>
+/// <summary>Members to test with: distinct within a run, never banned, taken at random so runs do not
+/// collide, never the benchmark's member (tests ban some and make the profile service fail for others).</summary>
 internal static class Members
 {
     private static readonly object Gate = new();
@@ -75,7 +116,8 @@ internal static class Members
             {
                 using var db = Grader.Database();
                 db.Open();
-                using var cmd = new NpgsqlCommand("SELECT id FROM users WHERE banned_at IS NULL ORDER BY random() LIMIT 1000", db);
+                using var cmd = new NpgsqlCommand("SELECT id FROM users WHERE banned_at IS NULL AND id <> @benchmark ORDER BY random() LIMIT 1000", db);
+                cmd.Parameters.AddWithValue("benchmark", Grader.BenchmarkUser);
                 using var reader = cmd.ExecuteReader();
                 var ids = new List<long>();
                 while (reader.Read())
@@ -119,11 +161,18 @@ internal static class Members
     }
 }
 
+/// <summary>One request's outcome: its status, or why there was none.</summary>
+internal sealed record Answer(int? Status, long Milliseconds, string? Error)
+{
+    public override string ToString() => Status is { } status ? status.ToString() : Error ?? "no answer";
+}
+
 internal sealed record ProfilesStats(
     [property: JsonPropertyName("totalLoads")] int TotalLoads,
     [property: JsonPropertyName("inFlight")] int InFlight,
     [property: JsonPropertyName("peakConcurrentLoads")] int PeakConcurrentLoads,
-    [property: JsonPropertyName("loads")] Dictionary<string, long[]> Loads)
+    [property: JsonPropertyName("loads")] Dictionary<string, long[]> Loads,
+    [property: JsonPropertyName("failed")] Dictionary<string, int> Failed)
 {
     public long[] LoadTimes(long userId) => Loads.TryGetValue(userId.ToString(), out var times) ? times : [];
 
@@ -142,10 +191,19 @@ internal sealed class ProfilesFake(string baseUrl)
     public async Task SetDelayAsync(TimeSpan delay, CancellationToken ct = default) =>
         (await _http.PostAsync($"_control/delay?ms={(int)delay.TotalMilliseconds}", null, ct)).EnsureSuccessStatusCode();
 
-    /// <summary>Waits for loads still running from an earlier test, then forgets everything.</summary>
+    /// <summary>Every later load of <paramref name="userId"/> fails: <c>error</c> (503), <c>drop</c> (the
+    /// connection closes without an answer) or <c>hang</c> (no answer until the caller gives up).</summary>
+    public async Task FailAsync(long userId, string mode, CancellationToken ct = default) =>
+        (await _http.PostAsync($"_control/fail?user={userId}&mode={mode}", null, ct)).EnsureSuccessStatusCode();
+
+    /// <summary>Back to a healthy, fast profile service (loads left hanging answer at once); counts are kept.</summary>
+    public async Task HealAsync(CancellationToken ct = default) =>
+        (await _http.PostAsync("_control/heal", null, ct)).EnsureSuccessStatusCode();
+
+    /// <summary>Heals, waits for loads still running from an earlier test, then forgets everything.</summary>
     public async Task ResetAsync(CancellationToken ct = default)
     {
-        (await _http.PostAsync("_control/delay?ms=0", null, ct)).EnsureSuccessStatusCode();
+        await HealAsync(ct);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while ((await StatsAsync(ct)).InFlight > 0 && DateTime.UtcNow < deadline)
         {

@@ -4,7 +4,9 @@ using Bazaar.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json (and its log levels) from the publish folder, whatever folder the service is
+// started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 var connectionString = builder.Configuration.GetConnectionString("Bazaar");
 if (string.IsNullOrWhiteSpace(connectionString))
@@ -21,14 +23,14 @@ builder.Services.Configure<ProfileCacheOptions>(builder.Configuration.GetSection
 builder.Services.Configure<ProfileSourceOptions>(builder.Configuration.GetSection("ProfileSource"));
 builder.Services.AddHttpClient<ProfileSourceClient>((sp, http) =>
 {
-    var baseUrl = sp.GetRequiredService<IOptions<ProfileSourceOptions>>().Value.BaseUrl;
-    if (string.IsNullOrWhiteSpace(baseUrl))
+    var source = sp.GetRequiredService<IOptions<ProfileSourceOptions>>().Value;
+    if (string.IsNullOrWhiteSpace(source.BaseUrl))
     {
         throw new InvalidOperationException("ProfileSource:BaseUrl is not set (environment variable ProfileSource__BaseUrl).");
     }
 
-    http.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
-    http.Timeout = TimeSpan.FromSeconds(10);
+    http.BaseAddress = new Uri(source.BaseUrl.TrimEnd('/') + "/");
+    http.Timeout = source.Timeout;
 });
 builder.Services.AddSingleton<ProfileCache>();
 builder.Services.AddScoped<ProfileBuilder>();

@@ -7,7 +7,8 @@ using Xunit;
 namespace Bazaar.Api.Tests;
 
 /// <summary>The cache on its own, no database: one build per member, members independent,
-/// jittered lifetimes, eviction that a running build cannot undo.</summary>
+/// jittered lifetimes, eviction that a running build cannot undo, nothing left behind by a build
+/// that failed or whose caller went away.</summary>
 public sealed class ProfileCacheTests
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(1);
@@ -92,5 +93,42 @@ public sealed class ProfileCacheTests
         var next = await cache.GetOrBuildAsync(4, _ => Task.FromResult(Profile(4)), TestContext.Current.CancellationToken);
 
         Assert.Equal(ProfileLookupStatus.Found, next.Status);
+    }
+
+    [Fact]
+    public async Task A_failed_or_timed_out_build_leaves_nothing_behind()
+    {
+        var cache = NewCache();
+        await Assert.ThrowsAsync<ProfileSourceUnavailableException>(() =>
+            cache.GetOrBuildAsync(5, _ => throw new ProfileSourceUnavailableException("profile service answered 503"), TestContext.Current.CancellationToken));
+        // What HttpClient throws when its own timeout runs out.
+        await Assert.ThrowsAsync<TaskCanceledException>(() =>
+            cache.GetOrBuildAsync(5, _ => Task.FromException<ProfileLookup>(new TaskCanceledException("timed out")), TestContext.Current.CancellationToken));
+        Assert.Equal(0, cache.GatesInUse);
+
+        var next = await cache.GetOrBuildAsync(5, _ => Task.FromResult(Profile(5)), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ProfileLookupStatus.Found, next.Status);
+    }
+
+    [Fact]
+    public async Task Waiters_get_the_profile_when_the_first_caller_goes_away()
+    {
+        var cache = NewCache();
+        using var firstCaller = new CancellationTokenSource();
+        var first = cache.GetOrBuildAsync(6, async token =>
+        {
+            await Task.Delay(Timeout.Infinite, token);
+            return Profile(6, "never");
+        }, firstCaller.Token);
+        var waiter = cache.GetOrBuildAsync(6, _ => Task.FromResult(Profile(6, "second")), TestContext.Current.CancellationToken);
+
+        firstCaller.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var result = await waiter.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Equal("second", result.Profile!.Headline);
+        Assert.Equal(0, cache.GatesInUse);
     }
 }

@@ -21,15 +21,22 @@ public static class DatabaseSetup
         }
 
         logger.LogInformation("Empty database: generating {Users} members with their listings and reviews", SeedUsers);
+        // A few seconds on an idle machine, far longer on a busy one: not the default 30 s limit.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Members get ids 1..SeedUsers whatever the identity sequence says (an attempt that was rolled
+        // back still advanced it): listings and reviews refer to them by those ids.
         await db.Database.ExecuteSqlRawAsync($"""
-            INSERT INTO users (handle, display_name, city, joined_at)
-            SELECT 'member' || g,
+            INSERT INTO users (id, handle, display_name, city, joined_at)
+            SELECT g,
+                   'member' || g,
                    (ARRAY['Ana','Bruno','Carla','Diogo','Eva','Filipe','Greta','Hugo','Ines','Joao'])[1 + g % 10]
                        || ' ' || (ARRAY['Silva','Costa','Novak','Weber','Garcia','Moreau','Rossi','Jensen'])[1 + (g / 10) % 8],
                    (ARRAY['Lisbon','Porto','Berlin','Madrid','Lyon','Krakow','Turin','Aarhus'])[1 + (g * 7) % 8],
                    TIMESTAMPTZ '2025-06-01 00:00:00+00' - (g % 1500) * INTERVAL '1 day'
             FROM generate_series(1, {SeedUsers}) AS g;
+
+            SELECT setval(pg_get_serial_sequence('users', 'id'), {SeedUsers});
 
             INSERT INTO listings (seller_id, title, price_cents, status, created_at, sold_at)
             SELECT 1 + (g * 31) % {SeedUsers},

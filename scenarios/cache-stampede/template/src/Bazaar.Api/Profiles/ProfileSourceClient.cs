@@ -7,6 +7,9 @@ public sealed class ProfileSourceOptions
 {
     /// <summary>Base URL of the profile service (owned by the Identity team), e.g. http://profiles.internal/v2.</summary>
     public string BaseUrl { get; set; } = "";
+
+    /// <summary>How long one call to the profile service may take before it counts as failed.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What the profile service knows about a member: the parts members edit themselves.</summary>
