@@ -45,6 +45,9 @@ public sealed class RepositoryTestsCommandTests
 
     private static readonly string TestsV3 = TestsV2.Replace("using Xunit.Abstractions;\n", "").Replace("V2Tests", "V3Tests").Replace("hello from v2", "hello from v3");
 
+    // xunit.v3 3.x: its runner writes XML with -xml (4.x renamed it -result-xml).
+    private static readonly string TestsV3Legacy = TestsV3.Replace("V3Tests", "V3LegacyTests").Replace("hello from v3", "hello from v3legacy");
+
     private const string ProjectV2 = """
         <Project Sdk="Microsoft.NET.Sdk">
           <PropertyGroup>
@@ -72,6 +75,12 @@ public sealed class RepositoryTestsCommandTests
         </Project>
         """;
 
+    private static readonly string ProjectV3Legacy = ProjectV3.Replace("""Include="xunit.v3" Version="4.0.2" """, """Include="xunit.v3" Version="3.2.2" """);
+
+    // A runtime the sandbox image does not have: the test host cannot start, and VSTest writes a
+    // results file with no test in it.
+    private static readonly string ProjectNet9 = ProjectV2.Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFramework>net9.0</TargetFramework>");
+
     [Fact]
     public async Task XunitV2AndV3ProjectsAreReportedTestByTestInFileOrderAndACompileErrorWithItsDiagnostics()
     {
@@ -91,6 +100,10 @@ public sealed class RepositoryTestsCommandTests
         await WriteAsync("Shop.V2Tests/CartTests.cs", TestsV2);
         await WriteAsync("Shop.V3Tests/Shop.V3Tests.csproj", ProjectV3);
         await WriteAsync("Shop.V3Tests/CartTests.cs", TestsV3);
+        await WriteAsync("Shop.V3LegacyTests/Shop.V3LegacyTests.csproj", ProjectV3Legacy);
+        await WriteAsync("Shop.V3LegacyTests/CartTests.cs", TestsV3Legacy);
+        await WriteAsync("Shop.Net9Tests/Shop.Net9Tests.csproj", ProjectNet9);
+        await WriteAsync("Shop.Net9Tests/CartTests.cs", TestsV2.Replace("V2Tests", "Net9Tests"));
         await WriteAsync("Shop.Broken/Shop.Broken.csproj", ProjectV3);
         await WriteAsync("Shop.Broken/BrokenTests.cs", """
             namespace Shop.Broken;
@@ -126,7 +139,12 @@ public sealed class RepositoryTestsCommandTests
         Assert.Equal(("Shop.Broken/Shop.Broken.csproj", TestStatus.Error), (broken.Name, broken.Status));
         Assert.StartsWith("Shop.Broken/BrokenTests.cs(6,39): error CS0029", broken.Message);
 
-        foreach (var (generation, offset) in new[] { ("V2", 1), ("V3", 8) })
+        // The project whose tests never ran: one entry, status error, the exit and the runner's words.
+        var net9 = written.Tests[1];
+        Assert.Equal(("Shop.Net9Tests/Shop.Net9Tests.csproj", TestStatus.Error), (net9.Name, net9.Status));
+        Assert.StartsWith("The tests exited with code 1 and wrote no results: ", net9.Message);
+
+        foreach (var (generation, offset) in new[] { ("V2", 2), ("V3Legacy", 9), ("V3", 16) })
         {
             var tests = written.Tests.Skip(offset).Take(7).ToList();
             var prefix = $"Shop.{generation}Tests.CartTests.";
@@ -139,7 +157,7 @@ public sealed class RepositoryTestsCommandTests
             Assert.Contains("the basket is gone", tests[6].Message);
         }
 
-        Assert.Equal(15, written.Tests.Count);
+        Assert.Equal(23, written.Tests.Count);
         work.Delete(recursive: true);
     }
 

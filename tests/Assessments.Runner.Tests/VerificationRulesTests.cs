@@ -81,6 +81,18 @@ public sealed class VerificationRulesTests
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public void TheVariantsTableSaysWhatEachShortcutGot()
+    {
+        var failed = Report(Verdict.TestsFailed, Hidden("AnswersHello", TestStatus.Pass, null), Hidden("RemembersAfterRestart", TestStatus.Fail, "forgot the greeting\nat line 3"));
+        var passed = Report(Verdict.Passed, Hidden("AnswersHello", TestStatus.Pass, null));
+        var result = new VerificationResult(passed, passed, [("shallow", failed), ("projection", passed)], []);
+        var lines = result.VariantsTable().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"^shallow\s+tests-failed\s+-\s+RemembersAfterRestart: forgot the greeting$", lines[1]);
+        Assert.Matches(@"^projection\s+passed\s+-\s+-$", lines[2]);
+    }
+
     private static List<string> Check(params TestOutcome[] tests)
     {
         var problems = new List<string>();

@@ -284,4 +284,39 @@ public sealed class PackageValidationTests
         package.EditManifest("  - src/\n", "  - src/Seed.cs\n");
         Assert.Equal($"{Yaml}:1:1: locked: 'src/Seed.cs' is not in template/ (a file, or a folder ending in /)", package.SingleError());
     }
+
+    [Fact]
+    public void APhaseRunsOneInstanceUnlessItAsksForMore()
+    {
+        using var package = new TestPackage();
+        Assert.All(package.Load().Package!.Manifest.Phases, p => Assert.Equal(1, p.Instances));
+        package.EditManifest("    restartService: true\n", "    restartService: true\n    instances: 2\n");
+        Assert.Equal([1, 2], package.Load().Package!.Manifest.Phases.Select(p => p.Instances));
+
+        package.EditManifest("    instances: 2\n", "    instances: 9\n");
+        Assert.EndsWith("phases[1].instances: must be a whole number from 1 to 4", package.SingleError());
+    }
+
+    [Fact]
+    public void PublicTestsCountUnlessTheScenarioMakesThemInformational()
+    {
+        using var package = new TestPackage();
+        Assert.True(package.Load().Package!.Manifest.Service.PublicTestsMustPass);
+        package.EditManifest("  health: /health\n", "  publicTestsMustPass: false\n  health: /health\n");
+        Assert.False(package.Load().Package!.Manifest.Service.PublicTestsMustPass);
+    }
+
+    [Fact]
+    public void BenchmarksHaveAFloorUnderWhichNoDifferenceIsMeasurable()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("service:\n", Benchmarks + "\n");
+        Assert.Equal(0.25, package.Load().Package!.Manifest.Benchmarks!.MinimumDifferenceMs);
+
+        package.EditManifest("  rounds: 7\n", "  rounds: 7\n  minimumDifferenceMs: 1.5\n");
+        Assert.Equal(1.5, package.Load().Package!.Manifest.Benchmarks!.MinimumDifferenceMs);
+
+        package.EditManifest("minimumDifferenceMs: 1.5", "minimumDifferenceMs: fast");
+        Assert.EndsWith("benchmarks.minimumDifferenceMs: must be a number from 0 to 1000", package.SingleError());
+    }
 }

@@ -21,15 +21,18 @@ public static class MetricOutcomes
     }
 
     /// <summary>A latency: one sample per round on each side, rounds paired by index.</summary>
-    public static MetricOutcome Timed(string key, string title, IReadOnlyList<double> candidate, IReadOnlyList<double> baseline, string? note) =>
+    /// <param name="minimumDifferenceMs">Medians closer than this are no measurable difference.</param>
+    public static MetricOutcome Timed(string key, string title, IReadOnlyList<double> candidate, IReadOnlyList<double> baseline, string? note, double minimumDifferenceMs = BenchmarksDefinition.DefaultMinimumDifferenceMs) =>
         Outcome(key, title, "ms", MetricDirection.Lower, false, MetricKind.Timed, candidate, baseline,
-            baseline.Count > 0 ? BaselineSource.Measured : BaselineSource.None, note, CompareTimed(candidate, baseline));
+            baseline.Count > 0 ? BaselineSource.Measured : BaselineSource.None, note, CompareTimed(candidate, baseline, minimumDifferenceMs));
 
     /// <summary>A difference is measurable when (1) the middle half of the per-round ratios lies on
     /// one side of 1 — the rounds agree on the direction, and since both sides of a round ran
-    /// back to back, a slow spell of the machine lands on both — and (2) the medians differ by more
-    /// than either side's interquartile range.</summary>
-    public static MetricComparison CompareTimed(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline)
+    /// back to back, a slow spell of the machine lands on both — (2) the medians differ by more
+    /// than either side's interquartile range, and (3) by at least <paramref name="minimumDifferenceMs"/>:
+    /// sub-millisecond timings can agree round after round on a difference of a tenth of a
+    /// millisecond that the next grading does not see.</summary>
+    public static MetricComparison CompareTimed(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline, double minimumDifferenceMs = BenchmarksDefinition.DefaultMinimumDifferenceMs)
     {
         var pairs = Math.Min(candidate.Count, baseline.Count);
         if (pairs == 0)
@@ -41,7 +44,7 @@ public static class MetricOutcomes
         var (low, high) = (Statistics.Quantile(ratios, 0.25)!.Value, Statistics.Quantile(ratios, 0.75)!.Value);
         var difference = Math.Abs(Statistics.Median(candidate)!.Value - Statistics.Median(baseline)!.Value);
         var noise = Math.Max(Statistics.InterquartileRange(candidate)!.Value, Statistics.InterquartileRange(baseline)!.Value);
-        if ((low <= 1 && high >= 1) || difference <= noise)
+        if ((low <= 1 && high >= 1) || difference <= noise || difference < minimumDifferenceMs)
         {
             return MetricComparison.NoMeasurableDifference;
         }

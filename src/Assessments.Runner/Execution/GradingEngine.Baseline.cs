@@ -32,7 +32,7 @@ public sealed partial class GradingEngine
         /// <summary>The report's metrics with the baseline beside the candidate's. The baseline
         /// failing to build or start is the grading's problem, not the candidate's: the metrics then
         /// say why they have no baseline, and the verdict stands.</summary>
-        private async Task<List<MetricOutcome>> CompareWithBaselineAsync(IReadOnlyDictionary<string, List<double>> candidateCounts, IBackgroundProcess candidateService, string candidateUrl, string? fakesUrl)
+        private async Task<List<MetricOutcome>> CompareWithBaselineAsync(IReadOnlyDictionary<string, List<double>> candidateCounts, ServiceInstances candidateService, string? fakesUrl)
         {
             var cacheFile = options.GraderBuildCache is { } root
                 ? Path.Combine(root, VersionCacheKey("baseline-counts.json"))
@@ -44,7 +44,7 @@ public sealed partial class GradingEngine
             {
                 try
                 {
-                    await MeasureBaselineAsync(baseline, mustCount, candidateService, candidateUrl, fakesUrl);
+                    await MeasureBaselineAsync(baseline, mustCount, candidateService, fakesUrl);
                 }
                 catch (GradingInfrastructureException e)
                 {
@@ -78,9 +78,8 @@ public sealed partial class GradingEngine
             return metrics;
         }
 
-        private async Task MeasureBaselineAsync(BaselineMeasurement baseline, bool mustCount, IBackgroundProcess candidateService, string candidateUrl, string? fakesUrl)
+        private async Task MeasureBaselineAsync(BaselineMeasurement baseline, bool mustCount, ServiceInstances candidateService, string? fakesUrl)
         {
-            var dll = $"{PublishFolder}/{Path.GetFileNameWithoutExtension(_manifest.Service.Project)}.dll";
             if (await CachedBuildAsync(Side.Baseline, "baseline-build", VersionCacheKey("baseline-service"), PublishFolder, PublishBaselineAsync) is { } failed)
             {
                 baseline.Note = $"The baseline (the template's service) did not build: {failed}";
@@ -88,33 +87,23 @@ public sealed partial class GradingEngine
             }
 
             var database = _database!.Service(BaselineDatabase);
-            var port = host.AllocatePort();
-            var environment = Placeholders.Fill(_manifest.Service.Environment, port, database.ServiceConnectionString, fakesUrl);
-            var url = $"http://127.0.0.1:{port}";
-            var service = await StartServiceAsync(Side.Baseline, "baseline-start", dll, environment, url);
-            if (service is null)
-            {
-                baseline.Note = "The baseline (the template's service) did not start.";
-                return;
-            }
-
+            var service = new ServiceInstances(this, Side.Baseline, "The baseline's service",
+                port => Placeholders.Fill(_manifest.Service.Environment, port, database.ServiceConnectionString, fakesUrl));
             if (mustCount)
             {
-                foreach (var phase in _manifest.Phases)
+                // The same phases as the candidate's, restarts and instances included; its test
+                // outcomes are the template's known failures, only its counts are wanted.
+                foreach (var (phase, index) in _manifest.Phases.Select((p, i) => (p, i)))
                 {
-                    if (phase.RestartService)
+                    if (!await service.RunAsync(phase.Instances, restart: phase.RestartService, "baseline-start"))
                     {
-                        await service.KillAsync(cancellationToken);
-                        service = await StartServiceAsync(Side.Baseline, "baseline-start", dll, environment, url);
-                        if (service is null)
-                        {
-                            baseline.Note = "The baseline (the template's service) did not start again after the restart.";
-                            return;
-                        }
+                        baseline.Note = index == 0
+                            ? "The baseline (the template's service) did not start."
+                            : $"The baseline (the template's service) did not start for phase {phase.Name}.";
+                        return;
                     }
 
-                    // Its test outcomes are the template's known failures; only its counts are wanted.
-                    var run = await HiddenTestsAsync($"baseline-counts:{phase.Name}", phase.Name, $"baseline-results-{phase.Name}.xml", url, database, fakesUrl, BaselineMetricsFile, anyExitIsOk: true);
+                    var run = await HiddenTestsAsync($"baseline-counts:{phase.Name}", phase.Name, $"baseline-results-{phase.Name}.xml", service, database, fakesUrl, BaselineMetricsFile, anyExitIsOk: true);
                     if (run.TimedOut)
                     {
                         baseline.Note = $"The hidden tests of phase {phase.Name} ran past their limit on the baseline.";
@@ -125,15 +114,31 @@ public sealed partial class GradingEngine
                 baseline.Counts = MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, BaselineMetricsFile, cancellationToken));
             }
 
-            if (_manifest.Benchmarks is not null)
+            if (_manifest.Benchmarks is null)
             {
-                if (candidateService.HasExited)
-                {
-                    baseline.TimingNote = "Not timed: the candidate's service had exited.";
-                    return;
-                }
+                return;
+            }
 
-                baseline.Latencies = await TimeEndpointsAsync(candidateUrl, url, baseline);
+            // One instance of each is timed, started if the counts did not run it.
+            if (!await service.RunAsync(service.Urls.Count > 0 ? service.Urls.Count : 1, restart: false, "baseline-start"))
+            {
+                baseline.Note = "The baseline (the template's service) did not start.";
+                return;
+            }
+
+            if (candidateService.Primary is not { HasExited: false })
+            {
+                baseline.TimingNote = "Not timed: the candidate's service had exited.";
+                return;
+            }
+
+            baseline.Latencies = await TimeEndpointsAsync(candidateService.Urls[0], service.Urls[0], baseline);
+            // Why requests failed, if they did: whether each service was still up, and its last words.
+            baseline.ServicesAfterTiming = $"{await candidateService.StateAsync()} {await service.StateAsync()}";
+            if (await candidateService.StoppedByLimitReportAsync("benchmarks") is { } stopped)
+            {
+                // A flood or a memory kill while it was being timed is the candidate's verdict.
+                _hiddenFailure ??= new Failure(stopped.Status, stopped.Verdict, "benchmarks", stopped.Message);
             }
         }
 
@@ -186,13 +191,25 @@ public sealed partial class GradingEngine
         }
 
         /// <summary>Two metrics per benchmark endpoint, its median and 95th percentile latency:
-        /// per round, the round's requests give one sample on each side.</summary>
+        /// per round, the round's requests give one sample on each side. Where either side failed
+        /// more than <see cref="TolerableFailedRequests"/> of its requests, the endpoint is not
+        /// compared at all: the survivors of a service that stopped answering say nothing about it,
+        /// and the benchmarks stage is marked failed with the cause.</summary>
         private IEnumerable<MetricOutcome> TimedMetrics(BaselineMeasurement baseline)
         {
+            var minimumDifference = _manifest.Benchmarks?.MinimumDifferenceMs ?? Scenarios.Manifest.BenchmarksDefinition.DefaultMinimumDifferenceMs;
             foreach (var endpoint in _manifest.Benchmarks?.Endpoints ?? [])
             {
                 var rounds = (baseline.Latencies ?? []).Where(m => m.Endpoint == endpoint.Name).ToList();
-                var note = baseline.Note ?? baseline.TimingNote ?? FailedRequests(rounds);
+                var failures = FailedRequests(rounds);
+                var unusable = rounds.GroupBy(m => m.Target).Any(side => TooManyFailed(side.Sum(m => m.Failed), side.Sum(m => m.Failed + m.LatenciesMs.Count)));
+                if (unusable)
+                {
+                    MarkStageFailed("benchmarks");
+                    rounds = [];
+                }
+
+                var note = baseline.Note ?? baseline.TimingNote ?? (unusable ? $"Not compared: too many requests failed. {failures} {baseline.ServicesAfterTiming}" : failures);
                 // Rounds pair up by index; a round where either side answered nothing is left out of both.
                 var paired = rounds.GroupBy(m => m.Round)
                     .Select(g => (Baseline: g.FirstOrDefault(m => m.Target == "baseline"), Candidate: g.FirstOrDefault(m => m.Target == "candidate")))
@@ -200,10 +217,25 @@ public sealed partial class GradingEngine
                     .ToList();
                 yield return MetricOutcomes.Timed(endpoint.MedianKey, endpoint.MedianTitle,
                     [.. paired.Select(p => Round(Statistics.Median(p.Candidate!.LatenciesMs)!.Value))],
-                    [.. paired.Select(p => Round(Statistics.Median(p.Baseline!.LatenciesMs)!.Value))], note);
+                    [.. paired.Select(p => Round(Statistics.Median(p.Baseline!.LatenciesMs)!.Value))], note, minimumDifference);
                 yield return MetricOutcomes.Timed(endpoint.P95Key, endpoint.P95Title,
                     [.. paired.Select(p => Round(Statistics.Quantile(p.Candidate!.LatenciesMs, 0.95)!.Value))],
-                    [.. paired.Select(p => Round(Statistics.Quantile(p.Baseline!.LatenciesMs, 0.95)!.Value))], note);
+                    [.. paired.Select(p => Round(Statistics.Quantile(p.Baseline!.LatenciesMs, 0.95)!.Value))], note, minimumDifference);
+            }
+        }
+
+        /// <summary>Requests a side may fail before its timings stop meaning anything: on the
+        /// loopback a healthy service answers every one, so one in a hundred is already a fault.</summary>
+        private const double TolerableFailedRequests = 0.01;
+
+        internal static bool TooManyFailed(int failed, int total) => total > 0 && failed > Math.Max(1, total * TolerableFailedRequests);
+
+        private void MarkStageFailed(string name)
+        {
+            var index = _stages.FindLastIndex(s => s.Name == name);
+            if (index >= 0 && _stages[index].Status == StageStatus.Ok)
+            {
+                _stages[index] = _stages[index] with { Status = StageStatus.Failed };
             }
         }
 
@@ -236,6 +268,9 @@ public sealed partial class GradingEngine
 
             /// <summary>Why the endpoints were not timed.</summary>
             public string? TimingNote { get; set; }
+
+            /// <summary>Both services' state once the timing was over, for a note on failed requests.</summary>
+            public string? ServicesAfterTiming { get; set; }
         }
     }
 }

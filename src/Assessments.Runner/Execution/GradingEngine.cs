@@ -22,6 +22,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
     private const string PublishFolder = "out/service";
     private const string HiddenBinFolder = "out/hidden";
     private const string FakesBinFolder = "out/fakes";
+    private const string CandidateMetricsFile = "metrics.jsonl";
 
     /// <summary>Grades <paramref name="request"/> on <paramref name="host"/>.</summary>
     /// <param name="progress">Told when each stage starts and ends, for a live display.</param>
@@ -39,11 +40,25 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
         private readonly List<IBackgroundProcess> _processes = [];
         private GradingDatabase? _database;
-        private string _lastServiceOutput = "";
-        private bool _lastServiceExited;
         private string? _hiddenDll;
+
+        // Why the public tests fail the grading, if they do; the hidden tests still run, so the
+        // reviewer sees both.
+        private Failure? _publicFailure;
+
+        // The first phase whose hidden tests failed, and why.
+        private Failure? _hiddenFailure;
+
         private IReadOnlyList<FileChangeOutcome> _changes = [];
         private IReadOnlyList<FindingOutcome> _findings = [];
+
+        // For the nested helpers (ServiceInstances): a primary constructor's parameters are the
+        // enclosing instance's alone.
+        private IGradingHost Host => host;
+
+        private CancellationToken Token => cancellationToken;
+
+        private IProgress<GradingProgress>? Progress => progress;
 
         public async Task<GradingReport> ExecuteAsync()
         {
@@ -78,17 +93,50 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
 
         private async Task<GradingReport> PlanAsync()
         {
-            // Grader side first: every grader listener is up before candidate code runs, build included.
+            var (serviceDatabase, testsDatabase, fakesUrl) = await PrepareGraderSideAsync();
+            if (await BuildCandidateAsync() is { } notBuilt)
+            {
+                return notBuilt;
+            }
+
+            if (await RunPublicTestsAsync(testsDatabase, fakesUrl) is { } stopped)
+            {
+                SkipHiddenTests("the public tests ran past their limit");
+                return stopped;
+            }
+
+            var service = CandidateService(serviceDatabase, fakesUrl);
+            if (await RunPhasesAsync(service, serviceDatabase, fakesUrl) is { } failedRun)
+            {
+                // A limit the public tests met came first, and stays the verdict.
+                return _publicFailure is { Verdict: not (Verdict.TestsFailed or Verdict.BuildFailed) } limit
+                    ? Report(limit.Status, limit.Verdict, limit.Stage, limit.Message)
+                    : failedRun;
+            }
+
+            var counts = MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, CandidateMetricsFile, cancellationToken));
+            var metrics = request.CompareWithBaseline
+                ? await CompareWithBaselineAsync(counts, service, fakesUrl)
+                : Metrics(counts, "This grading ran without the baseline.");
+            return FinalReport(metrics);
+        }
+
+        /// <summary>The grader's side, before any candidate code runs: PostgreSQL, the fakes and the
+        /// hidden tests' build, so that every grader listener is up first (build included).</summary>
+        private async Task<(ServiceDatabase Service, ServiceDatabase Tests, string? FakesUrl)> PrepareGraderSideAsync()
+        {
             string[] databases = request.CompareWithBaseline ? ["svc_candidate", "svc_candidate_tests", BaselineDatabase] : ["svc_candidate", "svc_candidate_tests"];
             _database = await Stage("start-postgres", Side.Grader, () => GradingDatabase.StartAsync(host, host.PostgresBin, databases, cancellationToken));
-            var serviceDatabase = _database.Service("svc_candidate");
-            var testsDatabase = _database.Service("svc_candidate_tests");
-
             await host.PutFilesAsync(Side.Grader, "package", request.Package.Files.Where(f => f.Path.StartsWith("hidden/", StringComparison.Ordinal)), cancellationToken);
             var fakesUrl = await StartFakesAsync();
             _hiddenDll = await BuildGraderProjectAsync("build-hidden", _manifest.Hidden.Project, HiddenBinFolder);
+            return (_database.Service("svc_candidate"), _database.Service("svc_candidate_tests"), fakesUrl);
+        }
 
-            // Candidate side.
+        /// <summary>The candidate's tree restored against the allowed packages and published; a
+        /// report when that stopped the grading.</summary>
+        private async Task<GradingReport?> BuildCandidateAsync()
+        {
             await host.PutFilesAsync(Side.Candidate, ServiceFolder, request.Tree, cancellationToken);
             if (await RestoreAsync() is { } refused)
             {
@@ -98,85 +146,93 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             var build = await Command(Side.Candidate, "build", "dotnet",
                 ["publish", _manifest.Service.Project, "-c", "Release", "--no-restore", "-o", $"../{PublishFolder}", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
                 ServiceFolder, _manifest.Limits.Build);
-            if (!build.Succeeded)
+            if (build.Succeeded)
             {
-                SkipHiddenTests("the service did not build");
-                return LimitReport(build, "build", _manifest.Limits.Build)
-                    ?? Report(ReportStatus.Fail, Verdict.BuildFailed, "build", BuildErrors(build.Output));
+                return null;
             }
 
-            if (await RunPublicTestsAsync(testsDatabase, fakesUrl) is { } stopped)
-            {
-                SkipHiddenTests("the public tests ran past their limit");
-                return stopped;
-            }
+            SkipHiddenTests("the service did not build");
+            return LimitReport(build, "build", _manifest.Limits.Build, "The candidate's build")
+                ?? Report(ReportStatus.Fail, Verdict.BuildFailed, "build", BuildErrors(build.Output));
+        }
 
-            // The service, configured by the contract.
-            // The service gets exactly the contract's environment; the port is also where the grader looks.
-            var port = host.AllocatePort();
-            var environment = Placeholders.Fill(_manifest.Service.Environment, port, serviceDatabase.ServiceConnectionString, fakesUrl);
-            var serviceUrl = $"http://127.0.0.1:{port}";
-            var serviceDll = $"{PublishFolder}/{Path.GetFileNameWithoutExtension(_manifest.Service.Project)}.dll";
-            var service = await StartServiceAsync(Side.Candidate, "start", serviceDll, environment, serviceUrl);
-            if (service is null)
-            {
-                SkipHiddenTests("the service did not start");
-                return await ServiceLimitReportAsync("start") ?? NotStartedReport("start");
-            }
+        /// <summary>The candidate's service as the contract configures it: every instance on the
+        /// same database with its own port, which is also where the grader looks.</summary>
+        private ServiceInstances CandidateService(ServiceDatabase database, string? fakesUrl) =>
+            new(this, Side.Candidate, "The candidate's service",
+                port => Placeholders.Fill(_manifest.Service.Environment, port, database.ServiceConnectionString, fakesUrl));
 
-            var metricsFile = "metrics.jsonl";
-            foreach (var phase in _manifest.Phases)
+        /// <summary>Starts the service and runs the hidden tests phase by phase, restarting it or
+        /// changing its number of instances where a phase says; a report when a stage stopped the
+        /// grading before every phase ran.</summary>
+        private async Task<GradingReport?> RunPhasesAsync(ServiceInstances service, ServiceDatabase database, string? fakesUrl)
+        {
+            foreach (var (phase, index) in _manifest.Phases.Select((p, i) => (p, i)))
             {
-                if (phase.RestartService)
+                var stage = index == 0 ? "start" : phase.RestartService ? $"restart:{phase.Name}" : $"instances:{phase.Name}";
+                if (!await service.RunAsync(phase.Instances, restart: phase.RestartService, stage))
                 {
-                    // A kill, as a crash or a deploy would: whatever was only in memory is gone.
-                    await service.KillAsync(cancellationToken);
-                    service = await StartServiceAsync(Side.Candidate, "start", serviceDll, environment, serviceUrl);
-                    if (service is null)
-                    {
-                        SkipHiddenTests("the service did not start again after the restart", fromPhase: phase.Name);
-                        return await ServiceLimitReportAsync($"restart:{phase.Name}") ?? NotStartedReport($"restart:{phase.Name}");
-                    }
+                    SkipHiddenTests(index == 0 ? "the service did not start" : $"the service did not start for phase {phase.Name}", fromPhase: phase.Name);
+                    return await service.NotStartedReportAsync(stage);
                 }
 
-                var result = await HiddenTestsAsync($"hidden-tests:{phase.Name}", phase.Name, $"results-{phase.Name}.xml", serviceUrl, serviceDatabase, fakesUrl, metricsFile);
+                var testsStage = $"hidden-tests:{phase.Name}";
+                var result = await HiddenTestsAsync(testsStage, phase.Name, $"results-{phase.Name}.xml", service, database, fakesUrl, CandidateMetricsFile);
                 if (result.TimedOut)
                 {
                     // A service that stops answering holds the hidden tests up until their limit.
                     SkipHiddenTests($"the hidden tests of phase {phase.Name} ran past their limit", fromPhase: phase.Name);
-                    return await ServiceLimitReportAsync($"hidden-tests:{phase.Name}")
-                        ?? Report(ReportStatus.Fail, Verdict.TimedOut, $"hidden-tests:{phase.Name}", $"The hidden tests of phase {phase.Name} ran past their limit of {_manifest.Limits.Tests}.");
+                    return await service.StoppedByLimitReportAsync(testsStage)
+                        ?? Report(ReportStatus.Fail, Verdict.TimedOut, testsStage, $"The hidden tests of phase {phase.Name} ran past their limit of {_manifest.Limits.Tests}.");
                 }
 
                 var xml = await host.ReadFileAsync(Side.Grader, $"results-{phase.Name}.xml", cancellationToken);
                 if (xml is null)
                 {
-                    throw new GradingInfrastructureException($"hidden-tests:{phase.Name}", $"The hidden tests wrote no results ({(result.TimedOut ? "timed out" : $"exit {result.ExitCode}")}): {GradingDatabase.Tail(result.Output)}");
+                    throw new GradingInfrastructureException(testsStage, $"The hidden tests {TestRunFailure.Describe(result, result.LimitFromOutput(), host)} and wrote no results: {GradingDatabase.Tail(result.Output)}");
                 }
 
-                _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Hidden, phase.Name, methodNames: true));
+                var outcomes = XunitResultParser.Parse(xml, TestVisibility.Hidden, phase.Name, methodNames: true);
+                _tests.AddRange(outcomes);
+                if (_hiddenFailure is null && outcomes.Any(t => t.Status is not (TestStatus.Pass or TestStatus.Skipped)))
+                {
+                    // A limit is named only when it stopped the service while these tests ran.
+                    _hiddenFailure = await service.StoppedByLimitReportAsync(testsStage) is { } limited
+                        ? new Failure(limited.Status, limited.Verdict, testsStage, limited.Message)
+                        : new Failure(ReportStatus.Fail, Verdict.TestsFailed, testsStage, null);
+                }
             }
 
-            var counts = MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, metricsFile, cancellationToken));
-            var metrics = request.CompareWithBaseline
-                ? await CompareWithBaselineAsync(counts, service, serviceUrl, fakesUrl)
-                : Metrics(counts, "This grading ran without the baseline.");
-            var hiddenResults = _tests.Where(t => t.Visibility == TestVisibility.Hidden).ToList();
-            var failed = hiddenResults.Where(t => t.Status is not (TestStatus.Pass or TestStatus.Skipped)).ToList();
-            var missing = _manifest.Hidden.Tests.Where(d => !hiddenResults.Any(t => SameTest(t.Name, d.Name))).Select(d => d.Name).ToList();
-            if (missing.Count > 0)
+            var missing = _manifest.Hidden.Tests
+                .Where(d => !_tests.Any(t => t.Visibility == TestVisibility.Hidden && SameTest(t.Name, d.Name)))
+                .Select(d => d.Name).ToList();
+            return missing.Count > 0
+                ? throw new GradingInfrastructureException("hidden-tests", $"Declared hidden tests did not run: {string.Join(", ", missing)}.")
+                : null;
+        }
+
+        /// <summary>The verdict of a grading that ran every phase: a limit or a crash of the public
+        /// tests first (that stage came first), then failed hidden tests, then failed public tests
+        /// where the scenario counts them.</summary>
+        private GradingReport FinalReport(IReadOnlyList<MetricOutcome> metrics)
+        {
+            var hidden = _tests.Where(t => t.Visibility == TestVisibility.Hidden).ToList();
+            var failedHidden = hidden.Count(t => t.Status is not (TestStatus.Pass or TestStatus.Skipped));
+            var publicSentence = _publicFailure?.Message;
+            if (_publicFailure is { Verdict: not (Verdict.TestsFailed or Verdict.BuildFailed) } publicLimit)
             {
-                throw new GradingInfrastructureException("hidden-tests", $"Declared hidden tests did not run: {string.Join(", ", missing)}.");
+                return Report(publicLimit.Status, publicLimit.Verdict, publicLimit.Stage, publicLimit.Message, metrics);
             }
 
-            if (failed.Count == 0)
+            if (_hiddenFailure is { } failure)
             {
-                return Report(ReportStatus.Pass, Verdict.Passed, null, null, metrics);
+                var message = failure.Message ?? $"{failedHidden} of {hidden.Count} hidden tests failed.";
+                return Report(failure.Status, failure.Verdict, failure.Stage, publicSentence is null ? message : $"{message} {publicSentence}", metrics);
             }
 
-            var stage = $"hidden-tests:{failed[0].Phase}";
-            return await ServiceLimitReportAsync(stage, metrics)
-                ?? Report(ReportStatus.Fail, Verdict.TestsFailed, stage, $"{failed.Count} of {hiddenResults.Count} hidden tests failed.", metrics);
+            return _publicFailure is { } failedPublic
+                ? Report(failedPublic.Status, failedPublic.Verdict, failedPublic.Stage, failedPublic.Message, metrics)
+                : Report(ReportStatus.Pass, Verdict.Passed, null, null, metrics);
         }
 
         private async Task<string?> StartFakesAsync()
@@ -270,8 +326,10 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             }
         }
 
-        /// <summary>Runs the candidate's own tests; a report only when they ran past their limit
-        /// (the side's container is gone then, so the grading cannot go on).</summary>
+        /// <summary>Runs the candidate's own tests with the contract's settings on a scratch
+        /// database. Their failures are kept for the verdict (where the scenario counts them) and
+        /// the hidden tests still run; a report only when they ran past their wall clock (the
+        /// side's container is gone then, so the grading cannot go on).</summary>
         private async Task<GradingReport?> RunPublicTestsAsync(ServiceDatabase database, string? fakesUrl)
         {
             if (_manifest.Service.PublicTests is not { } project)
@@ -279,46 +337,82 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 return null;
             }
 
-            // Informational: the candidate's own tests, with the contract's settings on a scratch database.
             var environment = Placeholders.Fill(_manifest.Service.Environment, host.AllocatePort(), database.ServiceConnectionString, fakesUrl);
             var build = await Command(Side.Candidate, "build-public-tests", "dotnet",
                 ["build", project, "-c", "Release", "--no-restore", "-o", "../out/public-tests", "-nodeReuse:false", "-p:UseSharedCompilation=false", "--nologo"],
                 ServiceFolder, _manifest.Limits.Build);
             if (build.TimedOut)
             {
-                return LimitReport(build, "build-public-tests", _manifest.Limits.Build);
+                return LimitReport(build, "build-public-tests", _manifest.Limits.Build, "The build of the candidate's public tests");
             }
 
             if (!build.Succeeded)
             {
-                _tests.Add(new TestOutcome { Name = project, Visibility = TestVisibility.Public, Status = TestStatus.Error, Message = BuildErrors(build.Output) });
+                var errors = BuildErrors(build.Output);
+                _tests.Add(PublicTestsError(project, errors));
+                _publicFailure = LimitFailure(build.LimitFromOutput(), "build-public-tests", "The build of the candidate's public tests")
+                    ?? (_manifest.Service.PublicTestsMustPass ? new Failure(ReportStatus.Fail, Verdict.BuildFailed, "build-public-tests", $"The public tests did not build: {errors}") : null);
                 return null;
             }
 
             var run = await Command(Side.Candidate, "public-tests", "dotnet",
                 [$"out/public-tests/{Path.GetFileNameWithoutExtension(project)}.dll", "-noLogo", "-noColor", "-result-xml", "public-tests.xml"],
-                null, _manifest.Limits.Tests, environment);
+                null, _manifest.Limits.Tests, environment, anyExitIsOk: true);
             if (run.TimedOut)
             {
-                return LimitReport(run, "public-tests", _manifest.Limits.Tests);
+                return LimitReport(run, "public-tests", _manifest.Limits.Tests, "The candidate's public tests");
             }
 
-            var xml = await host.ReadFileAsync(Side.Candidate, "public-tests.xml", cancellationToken);
-            if (xml is not null)
+            var outcomes = await ReadPublicResultsAsync(project);
+            var noResults = outcomes is null || (outcomes.Count == 0 && run.ExitCode != 0);
+            outcomes ??= [];
+            // What the output says about a full disk or the process limit only counts when the run
+            // said nothing of its tests: a test's own message may mention either.
+            var limit = noResults || run.ExitCode == CommandResult.FileSizeSignalExit ? run.LimitFromOutput() : run.Limit;
+            if (limit is not null || noResults)
             {
-                try
-                {
-                    _tests.AddRange(XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false));
-                }
-                catch (Exception e) when (e is System.Xml.XmlException or FormatException or InvalidOperationException)
-                {
-                    // The candidate's side wrote it: a broken file is their tests' problem, not the grading's.
-                    _tests.Add(new TestOutcome { Name = project, Visibility = TestVisibility.Public, Status = TestStatus.Error, Message = $"The public tests' results file could not be read: {e.Message}" });
-                }
+                // Killed by a limit, or ended without a word on its tests: whatever it wrote, the
+                // run is not a list of passing tests.
+                var cause = TestRunFailure.Describe(run, limit, host);
+                _tests.Add(PublicTestsError(project, $"The public tests {cause}{(noResults ? " and wrote no results" : "")}: {GradingDatabase.Tail(run.Output)}"));
+                _publicFailure = LimitFailure(limit, "public-tests", "The candidate's public tests")
+                    ?? (_manifest.Service.PublicTestsMustPass ? new Failure(ReportStatus.Fail, Verdict.TestsFailed, "public-tests", $"The public tests {cause} and wrote no results.") : null);
+                return null;
+            }
+
+            _tests.AddRange(outcomes);
+            var failed = outcomes.Where(t => t.Status is TestStatus.Fail or TestStatus.Error).ToList();
+            if (failed.Count > 0 && _manifest.Service.PublicTestsMustPass)
+            {
+                _publicFailure = new Failure(ReportStatus.Fail, Verdict.TestsFailed, "public-tests",
+                    $"{failed.Count} of {outcomes.Count} public tests failed: {string.Join(", ", failed.Take(5).Select(t => t.Name))}{(failed.Count > 5 ? ", …" : "")}.");
             }
 
             return null;
         }
+
+        /// <summary>The public tests' outcomes; null when they wrote no results file. A file the
+        /// candidate's side wrote but that cannot be read is their tests' error, not the grading's.</summary>
+        private async Task<IReadOnlyList<TestOutcome>?> ReadPublicResultsAsync(string project)
+        {
+            var xml = await host.ReadFileAsync(Side.Candidate, "public-tests.xml", cancellationToken);
+            if (xml is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return XunitResultParser.Parse(xml, TestVisibility.Public, null, methodNames: false);
+            }
+            catch (Exception e) when (e is System.Xml.XmlException or FormatException or InvalidOperationException)
+            {
+                return [PublicTestsError(project, $"The public tests' results file could not be read: {e.Message}")];
+            }
+        }
+
+        private static TestOutcome PublicTestsError(string project, string message) =>
+            new() { Name = project, Visibility = TestVisibility.Public, Status = TestStatus.Error, Message = message };
 
         /// <summary>Restores the candidate's projects from the host's package source and judges
         /// every package the restore resolved or missed against the scenario's allowed set. A
@@ -331,7 +425,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 var result = await Command(Side.Candidate, "restore", "dotnet",
                     ["restore", project, "--nologo", "-nodeReuse:false", .. RestoreConfig("--configfile", separate: true)],
                     ServiceFolder, _manifest.Limits.Build);
-                if (LimitReport(result, "restore", _manifest.Limits.Build) is { } limited)
+                if (LimitReport(result, "restore", _manifest.Limits.Build, "The restore of the candidate's packages") is { } limited)
                 {
                     SkipHiddenTests("the service's packages did not restore");
                     return limited;
@@ -366,57 +460,42 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             : separate ? [option, source.ConfigFile]
             : [option + source.ConfigFile];
 
-        /// <summary>The verdict for a command stopped by a limit: the wall clock, memory or output.</summary>
-        private GradingReport? LimitReport(CommandResult result, string stage, TimeSpan limit) =>
-            result.TimedOut ? Report(ReportStatus.Fail, Verdict.TimedOut, stage, $"The {stage} stage ran past its limit of {limit}; the side was killed.")
-            : result.Limit == LimitHit.OutOfMemory ? Report(ReportStatus.Fail, Verdict.OutOfMemory, stage, $"The {stage} stage ran out of memory; the kernel killed it.")
-            : result.Limit == LimitHit.OutputLimit ? Report(ReportStatus.Fail, Verdict.OutputLimit, stage, $"The {stage} stage printed past the output limit; the output was cut and the side's processes killed.")
+        /// <summary>The report of a command stopped by a limit (the wall clock, memory, output, the
+        /// file size, processes or a full disk); null for a plain failure. <paramref name="what"/>
+        /// names the side and the stage ("The candidate's public tests").</summary>
+        private GradingReport? LimitReport(CommandResult result, string stage, TimeSpan wallClock, string what) =>
+            result.TimedOut ? Report(ReportStatus.Fail, Verdict.TimedOut, stage, $"{what} ran past the limit of {wallClock}; the side was killed.")
+            : LimitFailure(result.LimitFromOutput(), stage, what) is { } failure ? Report(failure.Status, failure.Verdict, stage, failure.Message)
             : null;
 
-        /// <summary>A service that exited before it answered failed; one still running at the startup limit timed out.</summary>
-        private GradingReport NotStartedReport(string stage) => _lastServiceExited
-            ? Report(ReportStatus.Fail, Verdict.TestsFailed, stage, $"The service exited before it answered {_manifest.Service.Health}: {GradingDatabase.Tail(_lastServiceOutput)}")
-            : Report(ReportStatus.Fail, Verdict.TimedOut, stage, $"The service did not answer {_manifest.Service.Health} within {_manifest.Service.StartupTimeout}: {GradingDatabase.Tail(_lastServiceOutput)}");
+        /// <summary>The failure of a stage a limit other than the wall clock stopped; null for none.</summary>
+        private Failure? LimitFailure(LimitHit? limit, string stage, string what) =>
+            limit is { } hit ? new Failure(ReportStatus.Fail, TestRunFailure.VerdictOf(hit), stage, LimitSentence(hit, what)) : null;
 
-        /// <summary>The verdict when the service itself hit a limit while it ran.</summary>
-        private async Task<GradingReport?> ServiceLimitReportAsync(string stage, IReadOnlyList<MetricOutcome>? metrics = null) =>
-            await host.LimitHitAsync(Side.Candidate, cancellationToken) switch
-            {
-                LimitHit.OutOfMemory => Report(ReportStatus.Fail, Verdict.OutOfMemory, stage, $"The service ran out of memory; the kernel killed it. {GradingDatabase.Tail(_lastServiceOutput, 5)}", metrics),
-                LimitHit.OutputLimit => Report(ReportStatus.Fail, Verdict.OutputLimit, stage, "The service printed past the output limit; the output was cut and the service killed.", metrics),
-                _ => null,
-            };
-
-        private async Task<IBackgroundProcess?> StartServiceAsync(Side side, string stage, string dll, IReadOnlyDictionary<string, string> environment, string serviceUrl)
+        /// <summary>What happened, with the limit's size on this host.</summary>
+        private string LimitSentence(LimitHit limit, string what) => limit switch
         {
-            progress?.Report(new GradingProgress(stage, side, null));
-            var started = Stopwatch.StartNew();
-            var process = await host.StartAsync(side, new CommandSpec("dotnet", [dll], null, environment, Timeout.InfiniteTimeSpan), cancellationToken);
-            _processes.Add(process);
-            // The probe runs where the sides meet: on the grader's view of the shared loopback.
-            var healthy = await host.WaitForHttpAsync(serviceUrl + _manifest.Service.Health, _manifest.Service.StartupTimeout, process, cancellationToken);
-            Record(new StageOutcome(stage, side, healthy ? StageStatus.Ok : StageStatus.Failed, started.Elapsed.TotalMilliseconds, process.HasExited ? 1 : null));
-            if (side == Side.Candidate)
-            {
-                _lastServiceOutput = process.Output;
-                _lastServiceExited = process.HasExited;
-            }
+            LimitHit.OutOfMemory => $"{what} ran out of memory: the kernel killed it at {host.Describe(limit)}.",
+            LimitHit.OutputLimit => $"{what} printed past {host.Describe(limit)}; the output was cut and it was stopped at once.",
+            LimitHit.FileSize => $"{what} wrote a file past {host.Describe(limit)}; the kernel killed it (SIGXFSZ).",
+            LimitHit.Processes => $"{what} could not start a process or thread: it reached {host.Describe(limit)}.",
+            _ => $"{what} filled its disk: {host.Describe(limit)}.",
+        };
 
-            return healthy ? process : null;
-        }
-
-        /// <summary>Runs the hidden tests of one phase against the service at <paramref name="serviceUrl"/>.</summary>
-        private Task<CommandResult> HiddenTestsAsync(string stage, string phase, string resultsFile, string serviceUrl, ServiceDatabase database, string? fakesUrl, string metricsFile, bool anyExitIsOk = false) =>
+        /// <summary>Runs the hidden tests of one phase against every instance of <paramref name="service"/>.</summary>
+        private Task<CommandResult> HiddenTestsAsync(string stage, string phase, string resultsFile, ServiceInstances service, ServiceDatabase database, string? fakesUrl, string metricsFile, bool anyExitIsOk = false) =>
             Command(Side.Grader, stage, "dotnet",
                 [_hiddenDll!, "-noLogo", "-noColor", "-parallelMode", "none", "-trait", $"Phase={phase}", "-result-xml", resultsFile],
                 null, _manifest.Limits.Tests,
-                HiddenEnvironment(serviceUrl, database, fakesUrl, metricsFile), anyExitIsOk);
+                HiddenEnvironment(service.Urls, database, fakesUrl, metricsFile), anyExitIsOk);
 
-        private Dictionary<string, string> HiddenEnvironment(string serviceUrl, ServiceDatabase database, string? fakesUrl, string metricsFile)
+        private Dictionary<string, string> HiddenEnvironment(IReadOnlyList<string> serviceUrls, ServiceDatabase database, string? fakesUrl, string metricsFile)
         {
             var environment = new Dictionary<string, string>
             {
-                ["ASSESS_SERVICE_URL"] = serviceUrl,
+                ["ASSESS_SERVICE_URL"] = serviceUrls[0],
+                // Every instance the phase runs, the first being ASSESS_SERVICE_URL.
+                ["ASSESS_SERVICE_URLS"] = string.Join(',', serviceUrls),
                 ["ASSESS_GRADER_DATABASE"] = database.GraderConnectionString,
                 ["ASSESS_SERVICE_ROLE"] = database.Role,
                 // Absolute: the test runner changes its working folder to the test assembly's.
@@ -528,6 +607,10 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
     [GeneratedRegex(@"^.*(error|Error) [A-Z]+[0-9]+:.*$", RegexOptions.Multiline)]
     private static partial Regex BuildError();
 }
+
+/// <summary>Why a grading fails: its status, verdict, stage and the sentence for the reviewer
+/// (null for the count of failed hidden tests, filled in at the end).</summary>
+internal sealed record Failure(ReportStatus Status, Verdict Verdict, string Stage, string? Message);
 
 /// <summary>A stage started (<paramref name="Finished"/> null) or ended.</summary>
 public sealed record GradingProgress(string Stage, Side Side, StageOutcome? Finished);

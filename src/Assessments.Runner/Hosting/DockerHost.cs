@@ -34,6 +34,11 @@ public sealed class DockerHost : IGradingHost
     /// the candidate's in that exec, and it saves an exec after every command.</summary>
     private const string KillLeftovers = "kill -9 -1 2>/dev/null; ";
 
+    /// <summary>Start of the shell line of every command and service (<c>$0</c> is its pid file):
+    /// it records its pid, and beside it the cgroup's count of memory kills so far, so a kill can
+    /// aim at it alone and a memory kill is blamed on the process it happened under.</summary>
+    private const string RecordPidAndOomKills = "echo $$ > \"$0\" 2>/dev/null; (" + OomKillsScript + ") > \"$0.oom\" 2>/dev/null; ";
+
     private readonly IDockerClient _docker;
     private readonly DockerHostSettings _settings;
     private readonly string _gradingId;
@@ -201,25 +206,25 @@ public sealed class DockerHost : IGradingHost
     {
         var container = await ContainerAsync(side, cancellationToken);
         var started = Stopwatch.StartNew();
-        var argv = new List<string>();
+        var pidFile = $"{PidFolder}/run-{Guid.NewGuid():N}";
+        var argv = new List<string> { "sh", "-c", (KillsLeftoversFirst(side) ? KillLeftovers : "") + RecordPidAndOomKills + "exec \"$@\"", pidFile };
         if (side == Side.Grader && command.Timeout != Timeout.InfiniteTimeSpan)
         {
             // The grader's own processes are stopped by a timer inside its container: its
             // PostgreSQL and fakes must outlive a hidden-test run that hangs.
             argv.AddRange(["timeout", "-k", "5", Seconds(command.Timeout)]);
         }
-        else if (KillsLeftoversFirst(side))
-        {
-            argv.AddRange(["sh", "-c", KillLeftovers + "exec \"$@\"", "sh"]);
-        }
 
         argv.Add(command.FileName);
         argv.AddRange(command.Arguments);
         var workingDirectory = command.WorkingDirectory is null ? Workspace : PathOf(side, command.WorkingDirectory);
 
+        // A flood is stopped the moment it passes the allowance: a command that prints in a loop
+        // never ends by itself, and it would hold its side and two cores until its wall clock.
+        Task? stopFlood = null;
         await using var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(argv, container.User, workingDirectory, Environment(container, command.Environment)),
-            _settings.Limits.OutputBytesPerCommand, () => container.Flooded = true, cancellationToken);
+            _settings.Limits.Output, () => stopFlood = StopAsync(container, pidFile, wholeSide: side != Side.Grader), cancellationToken);
 
         // The candidate's and the baseline's wall clock is kept here, outside their reach: when it
         // passes, the container is killed, whatever they did to their process tree.
@@ -239,20 +244,18 @@ public sealed class DockerHost : IGradingHost
             await KillContainerAsync(container);
         }
 
+        if (stopFlood is not null)
+        {
+            await stopFlood;
+        }
+
         if (side == Side.Grader && exitCode == 124)
         {
             timedOut = true;
         }
 
-        // A flood stops everything the side runs at once; anything else a command left running
-        // goes when the side's next command or its service starts.
-        if (side != Side.Grader && !container.Killed && container.Flooded)
-        {
-            await KillSideProcessesAsync(container, cancellationToken);
-        }
-
-        var limit = container.Flooded ? LimitHit.OutputLimit
-            : exitCode != 0 && await OutOfMemoryAsync(container, cancellationToken) ? LimitHit.OutOfMemory
+        var limit = session.Output.Flooded ? LimitHit.OutputLimit
+            : exitCode != 0 && await KilledForMemorySinceAsync(container, pidFile, cancellationToken) ? LimitHit.OutOfMemory
             : (LimitHit?)null;
         return new CommandResult((int)exitCode, session.Output.ToString(), session.Output.Truncated, timedOut, started.Elapsed, limit);
     }
@@ -261,27 +264,28 @@ public sealed class DockerHost : IGradingHost
     public async Task<IBackgroundProcess> StartAsync(Side side, CommandSpec command, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(side, cancellationToken);
-        var id = Guid.NewGuid().ToString("N");
-        // The process records its pid so the grader's processes can be stopped one by one; a
-        // service starts alone, with whatever the side's earlier commands left behind killed first.
-        string[] argv = ["sh", "-c", (KillsLeftoversFirst(side) ? KillLeftovers : "") + "mkdir -p \"$0\" && echo $$ > \"$0/$1\" && shift && exec \"$@\"", PidFolder, id, command.FileName, .. command.Arguments];
+        // The process records its pid (an exec is the leader of its own process group) so it can be
+        // stopped alone; a service starts with whatever the side's earlier commands left killed first.
+        var pidFile = $"{PidFolder}/{Guid.NewGuid():N}";
+        string[] argv = ["sh", "-c", (KillsLeftoversFirst(side) ? KillLeftovers : "") + RecordPidAndOomKills + "exec \"$@\"", pidFile, command.FileName, .. command.Arguments];
         var workingDirectory = command.WorkingDirectory is null ? Workspace : PathOf(side, command.WorkingDirectory);
+        DockerProcess? process = null;
         var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(argv, container.User, workingDirectory, Environment(container, command.Environment)),
-            _settings.Limits.OutputBytesPerCommand,
-            () =>
-            {
-                container.Flooded = true;
-                if (side != Side.Grader)
-                {
-                    _ = KillSideProcessesAsync(container, CancellationToken.None);
-                }
-            },
-            cancellationToken);
-        var process = new DockerProcess(this, container, session, $"{PidFolder}/{id}");
+            _settings.Limits.Output,
+            () => process?.StopForFlood(),
+            cancellationToken,
+            longRunning: true);
+        process = new DockerProcess(this, container, session, pidFile);
         lock (_processes)
         {
             _processes.Add(process);
+        }
+
+        if (session.Output.Flooded)
+        {
+            // It flooded before it was registered.
+            process.StopForFlood();
         }
 
         return process;
@@ -320,7 +324,7 @@ public sealed class DockerHost : IGradingHost
         await using var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(["timeout", "-k", "1", $"{seconds}", "bash", "-c", script, "probe", pidFile, seconds, uri.Port.ToString(CultureInfo.InvariantCulture), uri.PathAndQuery],
                 container.User, Workspace, Environment(container, NoVariables)),
-            _settings.Limits.OutputBytesPerCommand, null, cancellationToken);
+            _settings.Limits.Output, null, cancellationToken);
 
         // The service's exit is seen here, without an exec: the probe stops as soon as it happens.
         while (!session.Completion.IsCompleted && !watched.HasExited)
@@ -339,17 +343,21 @@ public sealed class DockerHost : IGradingHost
     }
 
     /// <inheritdoc />
-    public async Task<LimitHit?> LimitHitAsync(Side side, CancellationToken cancellationToken)
+    public string Describe(LimitHit limit)
     {
-        if (!_containers.TryGetValue(side, out var container))
+        var limits = _settings.Limits;
+        return limit switch
         {
-            return null;
-        }
-
-        return container.Flooded ? LimitHit.OutputLimit
-            : await OutOfMemoryAsync(container, cancellationToken) ? LimitHit.OutOfMemory
-            : null;
+            LimitHit.OutOfMemory => $"the memory limit of its side ({Size(_settings.ServiceMemoryBytes ?? limits.GraderMemoryBytes / 2)} for a service's side, {Size(limits.GraderMemoryBytes)} for the grader's)",
+            LimitHit.OutputLimit => $"the output limit ({Size(limits.OutputBytesPerCommand)} per command; a service {Size(limits.ServiceOutputBytesPerSecond)} more per second it runs)",
+            LimitHit.FileSize => $"the file-size limit ({Size(limits.FileSizeBytes)} per file)",
+            LimitHit.Processes => $"the process limit ({Math.Min(limits.Pids, _settings.ServiceProcesses ?? limits.Pids)} processes and threads)",
+            LimitHit.DiskFull => $"the workspace's size ({Size(SandboxLimits.ServiceTmpfs(_settings.ServiceMemoryBytes ?? limits.GraderMemoryBytes / 2).Workspace)} on a service's side)",
+            _ => limit.ToString(),
+        };
     }
+
+    private static string Size(long bytes) => bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? $"{bytes >> 30} GB" : $"{bytes >> 20} MB";
 
     /// <summary>Removes the containers: the candidate's and the baseline's first (they live in the
     /// grader's namespace), then the grader's.</summary>
@@ -511,7 +519,7 @@ public sealed class DockerHost : IGradingHost
         await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
 
         // One exec sets the workspace up, probes the isolation and reads the OOM counter to start from.
-        var setup = await ExecAsync(container, ["sh", "-c", $"mkdir -p {Home} {PidFolder} && {IsolationReport.ProbeScript}\necho \"oom_kills=$({OomKillsScript})\""], null, NoVariables, cancellationToken: cancellationToken);
+        var setup = await ExecAsync(container, ["sh", "-c", $"mkdir -p {Home} {PidFolder} && {IsolationReport.ProbeScript}"], null, NoVariables, cancellationToken: cancellationToken);
         if (setup.ExitCode != 0)
         {
             throw new GradingInfrastructureException($"isolation:{name}", $"The {name} container's isolation probe failed (exit {setup.ExitCode}): {setup.Output}");
@@ -528,7 +536,6 @@ public sealed class DockerHost : IGradingHost
                 $"Refused: the {name} container's isolation is below the operator's minimum: {string.Join("; ", shortfalls)}.");
         }
 
-        container.OomKillsAtStart = OomKills(setup.Output.Split('\n').LastOrDefault(line => line.StartsWith("oom_kills=", StringComparison.Ordinal))?["oom_kills=".Length..]);
         return container;
     }
 
@@ -556,7 +563,7 @@ public sealed class DockerHost : IGradingHost
     {
         await using var session = await ExecSession.StartAsync(_docker, container.Id,
             new ExecRequest(command, user ?? container.User, workingDirectory, Environment(container, variables), stdin, stdout, stdoutCap),
-            _settings.Limits.OutputBytesPerCommand, null, cancellationToken);
+            _settings.Limits.Output, null, cancellationToken);
         try
         {
             var exit = await session.Completion.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
@@ -576,6 +583,14 @@ public sealed class DockerHost : IGradingHost
         lock (_processes)
         {
             return _processes.Any(p => p.Container.Side == side && !p.HasExited);
+        }
+    }
+
+    private bool OtherServicesRunning(DockerProcess process)
+    {
+        lock (_processes)
+        {
+            return _processes.Any(p => p != process && p.Container.Side == process.Container.Side && !p.HasExited);
         }
     }
 
@@ -617,7 +632,10 @@ public sealed class DockerHost : IGradingHost
         }
     }
 
-    private async Task<bool> OutOfMemoryAsync(SideContainer container, CancellationToken cancellationToken)
+    /// <summary>Whether the kernel killed a process of the side for memory since the process
+    /// that wrote <paramref name="pidFile"/> started: it wrote the cgroup's count beside its pid, so
+    /// a kill during an earlier command is never blamed on this one.</summary>
+    private async Task<bool> KilledForMemorySinceAsync(SideContainer container, string pidFile, CancellationToken cancellationToken)
     {
         if (container.Killed)
         {
@@ -626,14 +644,35 @@ public sealed class DockerHost : IGradingHost
         }
 
         // OOMKilled is only set when the container's init dies; the cgroup counts every kill.
-        return await OomKillsAsync(container, cancellationToken) > container.OomKillsAtStart;
+        var counts = (await ExecAsync(container, ["sh", "-c", $"cat \"$1.oom\" 2>/dev/null || echo 0; {OomKillsScript}", "sh", pidFile], null, NoVariables, cancellationToken: cancellationToken)).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return counts.Length == 2 && OomKills(counts[1]) > OomKills(counts[0]);
     }
-
-    private async Task<long> OomKillsAsync(SideContainer container, CancellationToken cancellationToken) =>
-        OomKills((await ExecAsync(container, ["sh", "-c", OomKillsScript], null, NoVariables, cancellationToken: cancellationToken)).Output);
 
     private static long OomKills(string? output) =>
         long.TryParse(output?.Trim(), CultureInfo.InvariantCulture, out var kills) ? kills : 0;
+
+    /// <summary>Kills what a flood or a kill is aimed at: every process of the side (a service side
+    /// whose command or last service it is; what it left behind goes with it), or the process
+    /// group of the one process (a grader's command, or one of several instances of a service).
+    /// Only sends the signal; the caller waits for the process to end if it needs to.</summary>
+    private async Task StopAsync(SideContainer container, string pidFile, bool wholeSide)
+    {
+        if (wholeSide)
+        {
+            await KillSideProcessesAsync(container, CancellationToken.None);
+            return;
+        }
+
+        try
+        {
+            await ExecAsync(container, ["sh", "-c", "p=$(cat \"$1\") && { kill -9 -- \"-$p\" 2>/dev/null || kill -9 \"$p\"; }; exit 0", "sh", pidFile], null, NoVariables);
+        }
+        catch (DockerApiException)
+        {
+            await KillContainerAsync(container);
+        }
+    }
 
     private static string Seconds(TimeSpan timeout) => Math.Ceiling(timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
@@ -649,14 +688,12 @@ public sealed class DockerHost : IGradingHost
         public string User => $"{Uid}:{Uid}";
 
         public bool Killed { get; set; }
-
-        public bool Flooded { get; set; }
-
-        public long OomKillsAtStart { get; set; }
     }
 
     private sealed class DockerProcess(DockerHost host, SideContainer container, ExecSession session, string pidFile) : IBackgroundProcess
     {
+        private int _flooded;
+
         public SideContainer Container { get; } = container;
 
         public ExecSession Session { get; } = session;
@@ -665,6 +702,22 @@ public sealed class DockerHost : IGradingHost
 
         public string Output => Session.Output.ToString();
 
+        /// <summary>Called from the output's reading loop when it passes the allowance: sends the
+        /// kill and returns (the loop ends when the process does).</summary>
+        public void StopForFlood()
+        {
+            if (Interlocked.Exchange(ref _flooded, 1) == 0)
+            {
+                _ = host.StopAsync(Container, pidFile, WholeSide);
+            }
+        }
+
+        public async Task<LimitHit?> StoppedByAsync(CancellationToken cancellationToken) =>
+            Volatile.Read(ref _flooded) == 1 ? LimitHit.OutputLimit
+            : !HasExited ? null
+            : await host.KilledForMemorySinceAsync(Container, pidFile, cancellationToken) ? LimitHit.OutOfMemory
+            : null;
+
         public async Task KillAsync(CancellationToken cancellationToken)
         {
             if (HasExited)
@@ -672,16 +725,7 @@ public sealed class DockerHost : IGradingHost
                 return;
             }
 
-            if (Container.Side == Side.Grader)
-            {
-                await host.ExecAsync(Container, ["sh", "-c", "kill -9 \"$(cat \"$1\")\"", "sh", pidFile], null, NoVariables, cancellationToken: cancellationToken);
-            }
-            else
-            {
-                // A service is everything its side runs: the process and all it spawned go together.
-                await host.KillSideProcessesAsync(Container, cancellationToken);
-            }
-
+            await host.StopAsync(Container, pidFile, WholeSide);
             try
             {
                 await Session.Completion.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
@@ -691,6 +735,11 @@ public sealed class DockerHost : IGradingHost
                 throw new GradingInfrastructureException("kill", $"A {Container.Side.ToString().ToLowerInvariant()} process did not end 10 s after SIGKILL.");
             }
         }
+
+        /// <summary>A service alone on its side is everything the side runs: it and all it spawned
+        /// go together. One of several instances goes alone, with its process group; the grader's
+        /// processes always go one by one.</summary>
+        private bool WholeSide => Container.Side != Side.Grader && !host.OtherServicesRunning(this);
 
         public async ValueTask DisposeAsync()
         {

@@ -26,9 +26,10 @@ internal sealed class ExecSession : IAsyncDisposable
     public Task<long> Completion { get; private set; } = Task.FromResult(-1L);
 
     /// <summary>Starts <paramref name="request"/> in <paramref name="container"/>.</summary>
-    /// <param name="onFlood">Called once when the output passes <paramref name="outputCap"/> bytes.</param>
+    /// <param name="allowance">How much it may print (for a long-running process, per second it has run).</param>
+    /// <param name="onFlood">Called once, from the reading loop, when the output passes the allowance.</param>
     public static async Task<ExecSession> StartAsync(
-        IDockerClient docker, string container, ExecRequest request, long outputCap, Action? onFlood, CancellationToken cancellationToken)
+        IDockerClient docker, string container, ExecRequest request, OutputAllowance allowance, Action? onFlood, CancellationToken cancellationToken, bool longRunning = false)
     {
         var created = await docker.Exec.CreateContainerExecAsync(container, new ContainerExecCreateParameters
         {
@@ -41,7 +42,7 @@ internal sealed class ExecSession : IAsyncDisposable
             AttachStdin = request.Stdin is not null,
         }, cancellationToken);
         var stream = await docker.Exec.StartContainerExecAsync(created.ID, new ContainerExecStartParameters(), cancellationToken);
-        var session = new ExecSession(stream, new CapturedOutput(outputCap));
+        var session = new ExecSession(stream, new CapturedOutput(allowance, longRunning));
         session.Completion = session.PumpAsync(docker, created.ID, request, onFlood);
         return session;
     }
@@ -138,12 +139,13 @@ internal sealed record ExecRequest(
 internal sealed class OutputTooLargeException(long cap) : IOException($"The side wrote more than {cap} bytes where at most that many are read.");
 
 /// <summary>Keeps the first bytes a process prints for the report and counts all of them, so a
-/// flood costs memory only up to <see cref="TextCap"/> and is detected at its limit.</summary>
-internal sealed class CapturedOutput(long floodLimit)
+/// flood costs memory only up to <see cref="TextCap"/> and is detected at its allowance.</summary>
+internal sealed class CapturedOutput(OutputAllowance allowance, bool longRunning)
 {
     public const int TextCap = 256 * 1024;
 
     private readonly MemoryStream _kept = new();
+    private readonly System.Diagnostics.Stopwatch _running = System.Diagnostics.Stopwatch.StartNew();
     private long _total;
 
     /// <summary>Bytes printed in all.</summary>
@@ -152,8 +154,8 @@ internal sealed class CapturedOutput(long floodLimit)
     /// <summary>More was printed than was kept.</summary>
     public bool Truncated => TotalBytes > TextCap;
 
-    /// <summary>More was printed than the flood limit allows.</summary>
-    public bool Flooded => TotalBytes > floodLimit;
+    /// <summary>More was printed than the allowance allows by now.</summary>
+    public bool Flooded => TotalBytes > allowance.AllowedAfter(_running.Elapsed, longRunning);
 
     public void Append(ReadOnlySpan<byte> bytes)
     {

@@ -54,9 +54,9 @@ public interface IGradingHost : IAsyncDisposable
     /// <paramref name="watched"/> exits (false).</summary>
     Task<bool> WaitForHttpAsync(string url, TimeSpan timeout, IBackgroundProcess watched, CancellationToken cancellationToken);
 
-    /// <summary>The limit a side's processes ran into since the grading began, if any (the kernel
-    /// killed one for memory, or one printed past the output cap).</summary>
-    Task<LimitHit?> LimitHitAsync(Side side, CancellationToken cancellationToken);
+    /// <summary>A limit as a reviewer reads it, with its size on this host ("the file-size limit
+    /// of 512 MB per file").</summary>
+    string Describe(LimitHit limit);
 }
 
 /// <summary>A limit that stopped a side's process.</summary>
@@ -67,6 +67,15 @@ public enum LimitHit
 
     /// <summary>Printed past the output cap; cut and killed.</summary>
     OutputLimit,
+
+    /// <summary>Killed by SIGXFSZ: a file grew past the file-size limit.</summary>
+    FileSize,
+
+    /// <summary>Could not start a process or thread: the process limit.</summary>
+    Processes,
+
+    /// <summary>Its workspace filled up.</summary>
+    DiskFull,
 }
 
 /// <summary>An offline package source and the packages it holds.</summary>
@@ -95,11 +104,41 @@ public sealed record CommandSpec(
 /// <param name="OutputTruncated">True when output passed the cap and was cut.</param>
 /// <param name="TimedOut">True when it was killed at its timeout.</param>
 /// <param name="Duration">Wall-clock time.</param>
-/// <param name="Limit">The limit that stopped it, if one did.</param>
+/// <param name="Limit">The limit that stopped it, if one did: the host knows the output cap, the
+/// kernel's memory and file-size kills; a full disk or the process limit only show in the output
+/// (<see cref="LimitFromOutput"/>).</param>
 public sealed record CommandResult(int ExitCode, string Output, bool OutputTruncated, bool TimedOut, TimeSpan Duration, LimitHit? Limit = null)
 {
     /// <summary>Exited 0 in time.</summary>
     public bool Succeeded => ExitCode == 0 && !TimedOut;
+
+    /// <summary>The exit status of a process the kernel killed with SIGXFSZ, as a shell reports it.</summary>
+    public const int FileSizeSignalExit = 128 + 25;
+
+    /// <summary>The limit behind a failure, as far as the exit and the output tell: the host's own
+    /// finding first, then SIGXFSZ, then what the process said about a full disk or a fork that
+    /// failed. Null for a plain failure.</summary>
+    public LimitHit? LimitFromOutput()
+    {
+        if (Limit is { } known)
+        {
+            return known;
+        }
+
+        if (Succeeded || TimedOut)
+        {
+            return null;
+        }
+
+        return ExitCode == FileSizeSignalExit || Output.Contains("File size limit exceeded", StringComparison.Ordinal) ? LimitHit.FileSize
+            : Output.Contains("No space left on device", StringComparison.Ordinal) ? LimitHit.DiskFull
+            : ProcessLimitMarkers.Any(m => Output.Contains(m, StringComparison.Ordinal)) ? LimitHit.Processes
+            : null;
+    }
+
+    // What the shell, the .NET runtime and MSBuild print when fork, clone or pthread_create fail with EAGAIN.
+    private static readonly string[] ProcessLimitMarkers =
+        ["Resource temporarily unavailable", "fork: retry", "pthread_create failed", "Thread creation failed", "Cannot create thread"];
 
     /// <summary>The stage this command was, as a report records it.</summary>
     /// <param name="anyExitIsOk">The exit code says nothing about the stage (tests that are
@@ -119,6 +158,26 @@ public interface IBackgroundProcess : IAsyncDisposable
     /// <summary>What it printed so far, capped.</summary>
     string Output { get; }
 
-    /// <summary>Kills it at once (SIGKILL), as a crash or an operator's kill would.</summary>
+    /// <summary>Kills it and what it spawned at once (SIGKILL), as a crash or an operator's kill would.</summary>
     Task KillAsync(CancellationToken cancellationToken);
+
+    /// <summary>The limit that stopped it: the output allowance when the host killed it for
+    /// printing past it, memory when it has exited and the kernel killed a process of its side for
+    /// memory while it ran; null while it runs, or when it ended for any other reason.</summary>
+    Task<LimitHit?> StoppedByAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>How much a process may print before the host stops it: a one-off command
+/// <see cref="BurstBytes"/> in all; a long-running process (a service) that much at once plus
+/// <see cref="BytesPerSecond"/> for every second it has run, so a service that logs each request
+/// lives through thousands of them while one that prints in a loop is stopped within a second.</summary>
+public sealed record OutputAllowance(long BurstBytes, long BytesPerSecond)
+{
+    /// <summary>16 MB, and 4 MB a second for services: twenty times what a service logging a line
+    /// per request prints at a few thousand requests a second, a fiftieth of what a print loop does.</summary>
+    public static OutputAllowance Default { get; } = new(16L << 20, 4L << 20);
+
+    /// <summary>Bytes a process may have printed after <paramref name="elapsed"/>.</summary>
+    public long AllowedAfter(TimeSpan elapsed, bool longRunning) =>
+        longRunning ? BurstBytes + (long)(BytesPerSecond * elapsed.TotalSeconds) : BurstBytes;
 }

@@ -16,10 +16,13 @@ public sealed class LocalHost : IGradingHost
     private readonly HashSet<int> _ports = [];
     private readonly HashSet<Side> _ownedByDatabaseOwner = [];
 
-    private LocalHost(string root, string postgresBin)
+    private readonly OutputAllowance _output;
+
+    private LocalHost(string root, string postgresBin, OutputAllowance output)
     {
         _root = root;
         PostgresBin = postgresBin;
+        _output = output;
     }
 
     /// <inheritdoc />
@@ -49,7 +52,8 @@ public sealed class LocalHost : IGradingHost
 
     /// <summary>Creates a host in a new scratch directory under <paramref name="scratch"/>.</summary>
     /// <exception cref="InvalidOperationException">When asked to grade a candidate submission.</exception>
-    public static LocalHost Create(string scratch, bool candidateSubmission)
+    /// <param name="output">How much a command or service may print before it is stopped; the sandbox's default when null.</param>
+    public static LocalHost Create(string scratch, bool candidateSubmission, OutputAllowance? output = null)
     {
         if (candidateSubmission)
         {
@@ -62,7 +66,7 @@ public sealed class LocalHost : IGradingHost
         Directory.CreateDirectory(root);
         // The database owner (postgres, when running as root) must reach the grader's folder.
         File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        return new LocalHost(root, postgresBin);
+        return new LocalHost(root, postgresBin, output ?? OutputAllowance.Default);
     }
 
     /// <summary>The newest <c>/usr/lib/postgresql/*/bin</c> on this machine.</summary>
@@ -103,7 +107,12 @@ public sealed class LocalHost : IGradingHost
     }
 
     /// <inheritdoc />
-    public Task<LimitHit?> LimitHitAsync(Side side, CancellationToken cancellationToken) => Task.FromResult<LimitHit?>(null);
+    public string Describe(LimitHit limit) => limit switch
+    {
+        LimitHit.OutputLimit => $"the output limit ({_output.BurstBytes >> 20} MB per command; a service {_output.BytesPerSecond >> 20} MB more per second it runs)",
+        // The local host sets no other limit: these come from the machine's own.
+        _ => $"this machine's {limit switch { LimitHit.OutOfMemory => "memory", LimitHit.FileSize => "file-size limit", LimitHit.Processes => "process limit", _ => "disk" }}",
+    };
 
     /// <summary>A side's workspace folder.</summary>
     public string SidePath(Side side) => Path.Combine(_root, side.ToString().ToLowerInvariant());
@@ -166,7 +175,7 @@ public sealed class LocalHost : IGradingHost
     public async Task<CommandResult> RunAsync(Side side, CommandSpec command, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        await using var process = LocalProcess.Start(Prepare(side, command));
+        await using var process = LocalProcess.Start(Prepare(side, command), _output, longRunning: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(command.Timeout);
         var timedOut = false;
@@ -180,13 +189,14 @@ public sealed class LocalHost : IGradingHost
             await process.KillAsync(CancellationToken.None);
         }
 
-        return new CommandResult(timedOut ? -1 : process.ExitCode, process.Output, process.OutputTruncated, timedOut, started.Elapsed);
+        return new CommandResult(timedOut ? -1 : process.ExitCode, process.Output, process.OutputTruncated, timedOut, started.Elapsed,
+            process.Flooded ? LimitHit.OutputLimit : null);
     }
 
     /// <inheritdoc />
     public Task<IBackgroundProcess> StartAsync(Side side, CommandSpec command, CancellationToken cancellationToken)
     {
-        var process = LocalProcess.Start(Prepare(side, command));
+        var process = LocalProcess.Start(Prepare(side, command), _output, longRunning: true);
         lock (_started)
         {
             _started.Add(process);
@@ -280,19 +290,21 @@ public sealed class LocalHost : IGradingHost
     private sealed class LocalProcess : IBackgroundProcess
     {
         private readonly Process _process;
-        private readonly OutputBuffer _output = new();
+        private readonly OutputBuffer _output;
+        private int _flooded;
 
-        private LocalProcess(Process process)
+        private LocalProcess(Process process, OutputBuffer output)
         {
             _process = process;
+            _output = output;
         }
 
-        public static LocalProcess Start(ProcessStartInfo info)
+        public static LocalProcess Start(ProcessStartInfo info, OutputAllowance allowance, bool longRunning)
         {
             var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-            var local = new LocalProcess(process);
-            process.OutputDataReceived += (_, e) => local._output.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => local._output.Append(e.Data);
+            var local = new LocalProcess(process, new OutputBuffer(allowance, longRunning));
+            process.OutputDataReceived += (_, e) => local.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => local.Append(e.Data);
             process.Start();
             process.StandardInput.Close();
             process.BeginOutputReadLine();
@@ -307,6 +319,29 @@ public sealed class LocalHost : IGradingHost
         public string Output => _output.ToString();
 
         public bool OutputTruncated => _output.Truncated;
+
+        /// <summary>Killed for printing past its allowance.</summary>
+        public bool Flooded => Volatile.Read(ref _flooded) == 1;
+
+        public Task<LimitHit?> StoppedByAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<LimitHit?>(Flooded ? LimitHit.OutputLimit : null);
+
+        private void Append(string? line)
+        {
+            _output.Append(line);
+            if (_output.Flooded && Interlocked.Exchange(ref _flooded, 1) == 0)
+            {
+                // Stopped at once, as in the sandbox: a print loop never ends by itself.
+                try
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It ended meanwhile.
+                }
+            }
+        }
 
         public async Task WaitForExitAsync(CancellationToken cancellationToken)
         {

@@ -39,6 +39,7 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
             var startedAt = DateTimeOffset.UtcNow;
             string? failedStage = null;
             string? failedBuild = null;
+            Failure? stopped = null;
             if (projects.Count > 0)
             {
                 await host.PutFilesAsync(Side.Candidate, RepositoryFolder, tree, cancellationToken);
@@ -62,12 +63,22 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
                     continue;
                 }
 
-                if (results is null)
+                // A run that ended without a word on its tests, or that a limit stopped, is that
+                // project's error with its cause, never a project whose tests all passed.
+                var noResults = results is null || (results.Count == 0 && run.ExitCode != 0);
+                var limit = noResults || run.ExitCode == CommandResult.FileSizeSignalExit ? run.LimitFromOutput() : run.Limit;
+                if (run.TimedOut || noResults || limit is not null)
                 {
-                    _tests.Add(ProjectError(project, run.TimedOut
-                        ? $"The tests ran past their limit of {limits.Tests}."
-                        : $"The tests wrote no results (exit {run.ExitCode}): {GradingDatabase.Tail(run.Output)}"));
+                    var cause = run.TimedOut ? $"ran past their limit of {limits.Tests}" : TestRunFailure.Describe(run, limit, host);
+                    _tests.Add(ProjectError(project, $"The tests {cause}{(noResults && !run.TimedOut ? " and wrote no results" : "")}: {GradingDatabase.Tail(run.Output)}"));
                     failedStage ??= $"tests:{project.Path}";
+                    stopped ??= run.TimedOut ? new Failure(ReportStatus.Fail, Verdict.TimedOut, $"tests:{project.Path}", $"The tests of {project.Path} ran past their limit of {limits.Tests}.")
+                        : limit is { } hit ? new Failure(ReportStatus.Fail, TestRunFailure.VerdictOf(hit), $"tests:{project.Path}", $"The tests of {project.Path} {cause}.")
+                        : null;
+                }
+
+                if (results is not { Count: > 0 })
+                {
                     continue;
                 }
 
@@ -77,6 +88,7 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
             var failed = _tests.Count(t => t.Status is TestStatus.Fail or TestStatus.Error);
             var (status, verdict, stage, message) =
                 projects.Count == 0 ? (ReportStatus.Error, Verdict.BuildFailed, (string?)null, (string?)"No xunit test project found: no .csproj references xunit.v3 or xunit (2).")
+                : stopped is not null ? (stopped.Status, stopped.Verdict, (string?)stopped.Stage, stopped.Message)
                 : failedBuild is not null ? (ReportStatus.Fail, Verdict.BuildFailed, failedStage, $"{failedBuild} did not build.")
                 : failed > 0 ? (ReportStatus.Fail, Verdict.TestsFailed, failedStage ?? "tests", $"{failed} of {_tests.Count} tests failed.")
                 : (ReportStatus.Pass, Verdict.Passed, null, null);
@@ -120,9 +132,13 @@ public sealed class RepositoryTestRun(IGradingHost host, RepositoryTestLimits li
         /// <summary>Runs a v3 project's executable; the results file's text, null when it wrote none in time.</summary>
         private async Task<(string? Results, CommandResult Run)> RunV3Async(TestProject project, int index)
         {
+            // The in-process runner named its XML option -xml up to 3.x and -result-xml from 4.0;
+            // the build's dependency file says which runner the project got.
+            var deps = await host.ReadFileAsync(Side.Candidate, $"out/{index}/{project.AssemblyName}.deps.json", cancellationToken);
+            var xmlOption = XunitV3Runner.MajorVersion(deps) is < 4 ? "-xml" : "-result-xml";
             // A failing test exits non-zero; the results file says what happened.
             var run = await Command($"tests:{project.Path}", "dotnet",
-                [$"../out/{index}/{project.AssemblyName}.dll", "-noLogo", "-noColor", "-result-xml", host.PathOf(Side.Candidate, $"out/results-{index}.xml")],
+                [$"../out/{index}/{project.AssemblyName}.dll", "-noLogo", "-noColor", xmlOption, host.PathOf(Side.Candidate, $"out/results-{index}.xml")],
                 limits.Tests, anyExitIsOk: true);
             var xml = await host.ReadFileAsync(Side.Candidate, $"out/results-{index}.xml", cancellationToken);
             return (run.TimedOut ? null : xml, run);

@@ -51,3 +51,16 @@ public static partial class TestProjects
     [GeneratedRegex("<AssemblyName>([^<$]+)</AssemblyName>")]
     private static partial Regex AssemblyNameProperty();
 }
+
+/// <summary>Which xunit.v3 in-process runner a built test project carries.</summary>
+public static partial class XunitV3Runner
+{
+    /// <summary>The runner's major version from the build's <c>.deps.json</c>; null when it names none.</summary>
+    public static int? MajorVersion(string? depsJson) =>
+        depsJson is not null && RunnerLibrary().Match(depsJson) is { Success: true } match
+            ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    [GeneratedRegex(@"""xunit\.v3\.runner\.inproc\.console/(\d+)\.")]
+    private static partial Regex RunnerLibrary();
+}

@@ -105,6 +105,9 @@ public enum Verdict
     /// <summary>A side printed more than the output cap.</summary>
     OutputLimit,
 
+    /// <summary>A side ran into the file-size or process limit, or filled its disk; the message says which.</summary>
+    ResourceLimit,
+
     /// <summary>The candidate used something the scenario does not allow (a package, a path).</summary>
     NotAllowed,
 

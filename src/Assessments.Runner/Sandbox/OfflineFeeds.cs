@@ -278,7 +278,7 @@ public sealed class OfflineFeeds(IDockerClient docker, SandboxImage image, strin
 
     private async Task<long> ExecAsync(string container, IReadOnlyList<string> command, Stream? stdin, CancellationToken cancellationToken)
     {
-        await using var session = await ExecSession.StartAsync(docker, container, new ExecRequest(command, "0:0", "/", [], stdin), 1 << 20, null, cancellationToken);
+        await using var session = await ExecSession.StartAsync(docker, container, new ExecRequest(command, "0:0", "/", [], stdin), new OutputAllowance(1 << 20, 0), null, cancellationToken);
         return await session.Completion.WaitAsync(TimeSpan.FromMinutes(10), cancellationToken);
     }
 

@@ -28,8 +28,16 @@ public sealed record SandboxLimits
     public long FileSizeBytes { get; init; } = 512L << 20;
 
     /// <summary>Bytes of output one command may print. Past it the output is cut and counted, the
-    /// side's processes are killed and the verdict is output-limit.</summary>
-    public long OutputBytesPerCommand { get; init; } = 16L << 20;
+    /// command and what it spawned are killed at once and the verdict is output-limit.</summary>
+    public long OutputBytesPerCommand { get; init; } = Hosting.OutputAllowance.Default.BurstBytes;
+
+    /// <summary>What a service may print per second of its life beyond <see cref="OutputBytesPerCommand"/>:
+    /// a service runs through the hidden tests and thousands of timed requests, so its whole life
+    /// is not one command's allowance.</summary>
+    public long ServiceOutputBytesPerSecond { get; init; } = Hosting.OutputAllowance.Default.BytesPerSecond;
+
+    /// <summary>The output allowance of every command and service.</summary>
+    public Hosting.OutputAllowance Output => new(OutputBytesPerCommand, ServiceOutputBytesPerSecond);
 
     /// <summary>Bytes read back from a side in one read (results files, build outputs).</summary>
     public long ReadBytes { get; init; } = 512L << 20;

@@ -22,6 +22,28 @@ public sealed record VerificationResult(
     /// <summary>The before/after table: each metric on the baseline (the template) and with the
     /// solution, measured side by side in the solution's grading.</summary>
     public string MetricsTable() => MetricTable.Format(Solution.Metrics, "SOLUTION");
+
+    /// <summary>One line per variant: its verdict, the hidden tests it failed with the first line
+    /// of the first one's message, and its primary metric: what each shortcut the package
+    /// anticipates gets.</summary>
+    public string VariantsTable()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"VARIANT",-36} {"VERDICT",-14} {"PRIMARY",8}  FAILING HIDDEN TESTS");
+        foreach (var (name, report) in Variants)
+        {
+            var failing = report.Tests.Where(t => t.Visibility == TestVisibility.Hidden && t.Status is TestStatus.Fail or TestStatus.Error).ToList();
+            var primary = report.Metrics.FirstOrDefault(m => m.Primary)?.Candidate;
+            var verdict = System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(report.Verdict.ToString());
+            var tests = failing.Count == 0 ? (report.Verdict == Verdict.Passed ? "-" : $"({report.Stage}: {FirstLine(report.Message)})")
+                : $"{string.Join(", ", failing.Select(t => t.Name))}: {FirstLine(failing[0].Message)}";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{name,-36} {verdict,-14} {primary?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-",8}  {tests}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string FirstLine(string? message) => message?.Split('\n')[0].Trim() ?? "";
 }
 
 /// <summary>Checks a scenario does what its manifest says: every hidden test fails on the template

@@ -134,6 +134,7 @@ public static partial class ManifestParser
         var rounds = m.Int("rounds", 3, 50, required: false) ?? 5;
         var warmup = m.Int("warmup", 0, 1000, required: false) ?? 10;
         var requests = m.Int("requests", 1, 1000, required: false) ?? 20;
+        var minimumDifference = m.Number("minimumDifferenceMs", 0, 1000, required: false) ?? BenchmarksDefinition.DefaultMinimumDifferenceMs;
         var endpoints = m.Items("endpoints", e =>
         {
             var name = e.Matching("name", MetricKey(), "a name of lower-case letters, digits and underscores (dashboard_search)");
@@ -142,7 +143,7 @@ public static partial class ManifestParser
             return name is null || title is null || path is null ? null : new BenchmarkEndpoint(name, title, path, e.At);
         });
         m.RejectUnknownKeys();
-        return endpoints is null ? null : new BenchmarksDefinition(rounds, warmup, requests, endpoints, m.At);
+        return endpoints is null ? null : new BenchmarksDefinition(rounds, warmup, requests, endpoints, m.At, minimumDifference);
     }
 
     private static ServiceContract? ReadService(YamlMap? m)
@@ -154,13 +155,14 @@ public static partial class ManifestParser
 
         var project = m.String("project");
         var publicTests = m.String("publicTests", required: false);
+        var publicTestsMustPass = m.Bool("publicTestsMustPass", required: false) ?? true;
         var health = m.Matching("health", HealthPath(), "a path starting with / (/health)");
         var startupTimeout = m.Duration("startupTimeout", required: false) ?? TimeSpan.FromMinutes(2);
         var environment = m.StringMap("environment");
         m.RejectUnknownKeys();
         return project is null || health is null || environment is null
             ? null
-            : new ServiceContract(project, publicTests, health, startupTimeout, environment, m.At);
+            : new ServiceContract(project, publicTests, health, startupTimeout, environment, m.At, publicTestsMustPass);
     }
 
     private static FakesDefinition? ReadFakes(YamlMap? m)
@@ -208,7 +210,9 @@ public static partial class ManifestParser
     {
         var name = m.Matching("name", Slug(), "a name of lower-case letters, digits and dashes");
         var restart = m.Bool("restartService", required: false) ?? false;
-        return name is null ? null : new PhaseDefinition(name, restart, m.At);
+        // Two already proves what several replicas on one database get wrong; more only costs.
+        var instances = m.Int("instances", 1, PhaseDefinition.MaximumInstances, required: false) ?? 1;
+        return name is null ? null : new PhaseDefinition(name, restart, m.At, instances);
     }
 
     private static AllowedPackage? ReadPackage(YamlMap m)

@@ -104,7 +104,14 @@ public sealed record MetricDefinition(string Key, string Title, string Unit, Met
 /// <summary>How endpoints are timed: both services answer <see cref="Requests"/> sequential
 /// requests per endpoint in each of <see cref="Rounds"/> rounds, the sides taking turns, after
 /// <see cref="Warmup"/> untimed requests each.</summary>
-public sealed record BenchmarksDefinition(int Rounds, int Warmup, int Requests, IReadOnlyList<BenchmarkEndpoint> Endpoints, SourceLocation At);
+/// <param name="MinimumDifferenceMs">Medians closer than this are no measurable difference,
+/// whatever the spread says: on a shared machine a tenth of a millisecond is noise.</param>
+public sealed record BenchmarksDefinition(int Rounds, int Warmup, int Requests, IReadOnlyList<BenchmarkEndpoint> Endpoints, SourceLocation At, double MinimumDifferenceMs = BenchmarksDefinition.DefaultMinimumDifferenceMs)
+{
+    /// <summary>The floor when the manifest sets none: a quarter of a millisecond, several times
+    /// the round-to-round drift of a sub-millisecond endpoint measured on this project's machines.</summary>
+    public const double DefaultMinimumDifferenceMs = 0.25;
+}
 
 /// <summary>An endpoint timed by GET; it gives two metrics, its median and its 95th percentile
 /// latency (<c>latency_NAME_p50</c>, <c>latency_NAME_p95</c>).</summary>
@@ -133,13 +140,16 @@ public sealed record BenchmarkEndpoint(string Name, string Title, string Path, S
 /// <param name="StartupTimeout">How long to wait for health after start.</param>
 /// <param name="Environment">Variables the grader sets; values may hold placeholders (<c>{port}</c>, <c>{database}</c>, <c>{fake.NAME}</c>).</param>
 /// <param name="At">Where the section starts.</param>
+/// <param name="PublicTestsMustPass">A failing public test fails the grading (the default); false
+/// makes them informational. Either way the report lists every public test that failed.</param>
 public sealed record ServiceContract(
     string Project,
     string? PublicTests,
     string Health,
     TimeSpan StartupTimeout,
     IReadOnlyDictionary<string, string> Environment,
-    SourceLocation At);
+    SourceLocation At,
+    bool PublicTestsMustPass = true);
 
 /// <summary>The fakes process and the names it serves.</summary>
 public sealed record FakesDefinition(string Project, IReadOnlyList<string> Names, SourceLocation At);
@@ -161,7 +171,14 @@ public sealed record HiddenTestDefinition(string Name, string Phase, string? Fai
 }
 
 /// <summary>A group of hidden tests; the host restarts the service first when asked.</summary>
-public sealed record PhaseDefinition(string Name, bool RestartService, SourceLocation At);
+/// <param name="Instances">How many instances of the service run during the phase, all on the
+/// same database: production runs replicas, and what only goes wrong between two processes
+/// (a lock held in memory, a cache one of them fills) shows only with two.</param>
+public sealed record PhaseDefinition(string Name, bool RestartService, SourceLocation At, int Instances = 1)
+{
+    /// <summary>The most instances a phase may ask for.</summary>
+    public const int MaximumInstances = 4;
+}
 
 /// <summary>A NuGet package the service may restore.</summary>
 public sealed record AllowedPackage(string Id, string Version, SourceLocation At);

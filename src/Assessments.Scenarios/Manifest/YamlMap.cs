@@ -73,6 +73,24 @@ internal sealed class YamlMap
         return null;
     }
 
+    /// <summary>A decimal number from <paramref name="min"/> to <paramref name="max"/> (<c>0.25</c>).</summary>
+    public double? Number(string key, double min, double max, bool required = true)
+    {
+        var node = Get(key, required);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        Error(node, Field(key), $"must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+        return null;
+    }
+
     public bool? Bool(string key, bool required = true)
     {
         var node = Get(key, required);

@@ -74,4 +74,16 @@ public sealed class MetricOutcomesTests
     {
         Assert.Equal(MetricComparison.NotCompared, MetricOutcomes.CompareTimed([3, 4], []));
     }
+
+    [Fact]
+    public void ASubMillisecondDifferenceBelowTheFloorIsNoMeasurableDifference()
+    {
+        // 0.53 ms against 0.62 ms, every round the same way and tight: still a tenth of a
+        // millisecond, which the next grading on this machine does not see.
+        double[] candidate = [0.62, 0.61, 0.63, 0.62, 0.62];
+        double[] baseline = [0.53, 0.52, 0.53, 0.54, 0.53];
+        Assert.Equal(MetricComparison.NoMeasurableDifference, MetricOutcomes.CompareTimed(candidate, baseline));
+        Assert.Equal(MetricComparison.Worse, MetricOutcomes.CompareTimed(candidate, baseline, minimumDifferenceMs: 0.05));
+        Assert.Equal(MetricComparison.NoMeasurableDifference, MetricOutcomes.Timed("latency_profile_p50", "Profile", candidate, baseline, null).Comparison);
+    }
 }

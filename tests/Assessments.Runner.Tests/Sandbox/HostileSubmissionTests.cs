@@ -24,9 +24,10 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     {
         var report = await GradeAsync(Target("sh -c 'f() { f | f & }; f' ; sleep 600"));
         // The pids limit makes forks fail: whichever process of the build meets it first decides
-        // between a build that fails ("Out of memory", EAGAIN) and one that hangs until the wall
-        // clock kills its container. Either way it ends at the build, with nothing left behind.
-        Assert.True(report.Verdict is Verdict.TimedOut or Verdict.BuildFailed && report.Stage == "build", $"{report.Verdict} at {report.Stage}: {report.Message}");
+        // between a build that fails (EAGAIN: the process limit, named) or fails otherwise ("Out of
+        // memory" from a runtime that cannot start a thread) and one that hangs until the wall clock
+        // kills its container. Either way it ends at the build, with nothing left behind.
+        Assert.True(report.Verdict is Verdict.TimedOut or Verdict.ResourceLimit or Verdict.BuildFailed && report.Stage == "build", $"{report.Verdict} at {report.Stage}: {report.Message}");
     }
 
     [Fact]
@@ -57,8 +58,8 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     public async Task Case04_DiskFillRunsOutOfSpaceInItsOwnWorkspace()
     {
         var report = await GradeAsync(Target("for i in $(seq 1 100); do dd if=/dev/zero of=fill$i bs=1M count=64 2>&1 || exit 1; done"));
-        AssertVerdict(report, Verdict.BuildFailed, "build");
-        Assert.Contains("No space left on device", report.Message);
+        AssertVerdict(report, Verdict.ResourceLimit, "build");
+        Assert.Contains("The candidate's build filled its disk", report.Message);
     }
 
     [Fact]
@@ -207,6 +208,56 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     }
 
     [Fact]
+    public async Task Case15_FloodInTheBuildIsStoppedAtOnce()
+    {
+        // A command that prints in a loop never ends by itself: were it stopped only at the build's
+        // one-minute wall clock, the verdict would be timed-out.
+        var report = await GradeAsync(Target("yes flooding-the-build-log"));
+        AssertVerdict(report, Verdict.OutputLimit, "build");
+        Assert.StartsWith("The candidate's build printed past the output limit (16 MB per command", report.Message);
+    }
+
+    [Fact]
+    public async Task Case16_ServiceThatLogsSteadilyIsNotAFlood()
+    {
+        // 12 MB at start, then about 2 MB a second for the service's whole life: past 16 MB
+        // within seconds, yet a log, not a flood. The template's own failure stays the verdict.
+        var report = await GradeAsync(Startup("""
+            var logLine = new string('l', 1023);
+            for (var i = 0; i < 12 * 1024; i++) { Console.Out.WriteLine(logLine); }
+            new Thread(() =>
+            {
+                while (true)
+                {
+                    for (var i = 0; i < 32; i++) { Console.Out.WriteLine(logLine); }
+                    Thread.Sleep(16);
+                }
+            }) { IsBackground = true }.Start();
+            """));
+        AssertTemplateVerdict(report);
+        Assert.Contains(report.Stages, s => s.Name == "benchmarks" && s.Status == StageStatus.Ok);
+    }
+
+    [Fact]
+    public async Task Case17_ServiceThatStopsAnsweringDuringTheTimedRoundsIsNotCompared()
+    {
+        // The hidden tests greet a handful of times; the timed rounds send hundreds of requests.
+        var report = await GradeAsync(File(ApiProgram, Encoding.UTF8.GetString(scenario.Template(ApiProgram)).Replace(
+            "Interlocked.Increment(ref served);",
+            "if (Interlocked.Increment(ref served) == 150) { _ = Task.Run(async () => { await Task.Delay(50); Environment.Exit(3); }); }",
+            StringComparison.Ordinal)));
+        AssertTemplateVerdict(report);
+        Assert.Contains(report.Stages, s => s.Name == "benchmarks" && s.Status == StageStatus.Failed);
+        foreach (var latency in report.Metrics.Where(m => m.Kind == MetricKind.Timed))
+        {
+            Assert.Equal(MetricComparison.NotCompared, latency.Comparison);
+            Assert.Empty(latency.Samples);
+            Assert.StartsWith("Not compared: too many requests failed. candidate: ", latency.Note);
+            Assert.Contains("The candidate's service had exited", latency.Note);
+        }
+    }
+
+    [Fact]
     public async Task Case99_TheNextGradingAfterThemAllIsNormal()
     {
         var report = await GradeAsync(scenario.Package.SolutionFiles.ToArray());
@@ -216,21 +267,8 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     private Task<GradingReport> GradeAsync(params PackageFile[] overlay) =>
         GradeTreeAsync(GradingRequest.Overlay(scenario.Package.TemplateFiles, overlay));
 
-    private async Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var before = HostFacts.Take([]);
-        var hosts = new RecordingHostFactory(scenario.Hosts(sandbox));
-        var report = await scenario.Engine.RunAsync(new GradingRequest(scenario.Package, tree, new SubjectRef(SubjectKind.Candidate, "hostile", null)), await hosts.CreateAsync(scenario.Package, true, ct), ct);
-        await hosts.DisposeAllAsync();
-
-        // Nothing of it is left on the host.
-        Assert.Empty(await sandbox.ContainersOfAsync(hosts.GradingIds.Single()));
-        var after = HostFacts.Take(hosts.ContainerIds);
-        Assert.Equal(0, after.SandboxProcesses);
-        Assert.True(before.FreeDiskBytes - after.FreeDiskBytes < (1L << 30), $"host disk shrank by {(before.FreeDiskBytes - after.FreeDiskBytes) >> 20} MB");
-        return report;
-    }
+    private Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree) =>
+        SandboxGradings.GradeAndCheckNothingIsLeftAsync(sandbox, scenario.Hosts(sandbox), scenario.Engine, scenario.Package, tree);
 
     private static void AssertVerdict(GradingReport report, Verdict verdict, string? stage)
     {
@@ -268,36 +306,12 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     }
 
     private static PackageFile File(string path, string text) => new(path, false, Encoding.UTF8.GetBytes(text));
-
-    /// <summary>Host processes still in one of the grading's containers' cgroups, whatever their
-    /// uid (other tests may grade at the same time, so the uid alone does not say whose), and the
-    /// host's free disk.</summary>
-    private sealed record HostFacts(int SandboxProcesses, long FreeDiskBytes)
-    {
-        public static HostFacts Take(IReadOnlyList<string> containerIds)
-        {
-            var sandboxProcesses = Directory.EnumerateDirectories("/proc")
-                .Where(d => int.TryParse(Path.GetFileName(d), out _))
-                .Count(d =>
-                {
-                    try
-                    {
-                        var cgroup = System.IO.File.ReadAllText(Path.Combine(d, "cgroup"));
-                        return containerIds.Any(id => cgroup.Contains(id, StringComparison.Ordinal));
-                    }
-                    catch (IOException)
-                    {
-                        return false; // gone meanwhile
-                    }
-                });
-            return new HostFacts(sandboxProcesses, new DriveInfo("/").AvailableFreeSpace);
-        }
-    }
 }
 
 /// <summary>The scaffolded scenario with short limits and no public tests: every hostile case
-/// costs seconds, not minutes.</summary>
-public sealed class HostileScenario : IAsyncLifetime
+/// costs seconds, not minutes. Its offline feed is restored here, so the first case's disk check
+/// sees its grading alone.</summary>
+public sealed class HostileScenario(DockerSandbox sandbox) : IAsyncLifetime
 {
     private DirectoryInfo? _folder;
 
@@ -307,24 +321,36 @@ public sealed class HostileScenario : IAsyncLifetime
 
     public byte[] Template(string path) => Package.TemplateFiles.Single(f => f.Path == path).Content;
 
-    public IGradingHostFactory Hosts(DockerSandbox sandbox) =>
-        new DockerHostFactory(sandbox.Docker, sandbox.Image, new OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot), new SandboxLimits(), new IsolationMinimum());
+    public IGradingHostFactory Hosts(DockerSandbox sandbox) => HostileHosts(sandbox);
+
+    /// <summary>The sandbox's default limits but a file-size limit small enough to reach in seconds.</summary>
+    public static IGradingHostFactory HostileHosts(DockerSandbox sandbox) =>
+        new DockerHostFactory(sandbox.Docker, sandbox.Image, new OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot), new SandboxLimits { FileSizeBytes = FileSizeLimit }, new IsolationMinimum());
+
+    /// <summary>Above the 64 MB files of the disk fill, far below the 512 MB workspace.</summary>
+    public const long FileSizeLimit = 100L << 20;
 
     public async ValueTask InitializeAsync()
     {
         _folder = Directory.CreateTempSubdirectory("hostile-");
-        var path = Path.Combine(_folder.FullName, "hostile");
-        await ScenarioScaffold.WriteAsync("hostile", path, TestContext.Current.CancellationToken);
+        Package = await WriteAsync(_folder.FullName, "hostile", text => text.Replace("  publicTests: tests/Greeting.Tests/Greeting.Tests.csproj\n", "", StringComparison.Ordinal));
+        Assert.Null(Package.Manifest.Service.PublicTests);
+        Assert.Equal(TimeSpan.FromMinutes(1), Package.Manifest.Limits.Build);
+        await new OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot).EnsureAsync(Package, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The scaffold as package <paramref name="id"/> with short limits, its manifest changed by <paramref name="edit"/>.</summary>
+    public static async Task<ScenarioPackage> WriteAsync(string folder, string id, Func<string, string> edit)
+    {
+        var path = Path.Combine(folder, id);
+        await ScenarioScaffold.WriteAsync(id, path, TestContext.Current.CancellationToken);
         var manifest = Path.Combine(path, "scenario.yaml");
         var text = (await System.IO.File.ReadAllTextAsync(manifest))
-            .Replace("  publicTests: tests/Greeting.Tests/Greeting.Tests.csproj\n", "", StringComparison.Ordinal)
             .Replace("startupTimeout: 00:01:00", "startupTimeout: 00:00:15", StringComparison.Ordinal)
             .Replace("  build: 00:05:00", "  build: 00:01:00", StringComparison.Ordinal)
             .Replace("  tests: 00:02:00", "  tests: 00:01:00", StringComparison.Ordinal);
-        await System.IO.File.WriteAllTextAsync(manifest, text);
-        Package = ScenarioPackage.Load(path).GetPackageOrThrow(path);
-        Assert.Null(Package.Manifest.Service.PublicTests);
-        Assert.Equal(TimeSpan.FromMinutes(1), Package.Manifest.Limits.Build);
+        await System.IO.File.WriteAllTextAsync(manifest, edit(text));
+        return ScenarioPackage.Load(path).GetPackageOrThrow(path);
     }
 
     public ValueTask DisposeAsync()

@@ -123,10 +123,7 @@ public static class ScenarioCommands
             Console.WriteLine();
             Console.Write(verification.MetricsTable());
             Console.WriteLine();
-            foreach (var (name, report) in verification.Variants)
-            {
-                Console.WriteLine($"variant {name}: {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(report.Verdict.ToString())}");
-            }
+            Console.Write(verification.VariantsTable());
 
             if (verification.Verified)
             {
