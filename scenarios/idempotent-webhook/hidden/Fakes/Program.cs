@@ -1,6 +1,6 @@
 // The grader's fake outside services, one process, alive for the whole grading (across phases).
 //   email: a transactional email provider.  POST /email/v1/messages  {from,to,subject,text} -> 202 {id}
-//          control API under /email/_control/ : messages, attempts, failure injection, reset.
+//          control API under /email/_control/ : messages, attempts, failure (and slowness) injection, reset.
 using System.Collections.Concurrent;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +20,12 @@ email.MapPost("/v1/messages", async (SendRequest? body, HttpRequest request, Ema
         return Results.Json(new { error = "missing API key" }, statusCode: 401);
 
     var rule = fake.ActiveFailure(body);
+    if (rule is { Status: < 300 })
+    {
+        // A slow provider that accepts in the end: the message counts once it is answered.
+        if (rule.DelayMs > 0) await Task.Delay(rule.DelayMs, ct);
+        return Results.Json(new { id = fake.Accept(body) }, statusCode: 202);
+    }
     if (rule is not null)
     {
         fake.RecordRejected(body, rule.Status);
@@ -51,7 +57,7 @@ public record SendRequest(string? From, string? To, string? Subject, string? Tex
 public record StoredMessage(string Id, string? From, string To, string Subject, string? Text, DateTimeOffset ReceivedAt);
 
 /// <summary>
-/// Make sends fail. Match: only messages whose subject or recipient contains it (null: all).
+/// Make sends fail (or, with a 2xx status, just slow: accepted after the delay). Match: only messages whose subject or recipient contains it (null: all).
 /// Seconds: how long the rule lasts (null: until cleared). DelayMs: how long to hang before answering.
 /// </summary>
 public record FailureRequest(string? Match, int Status = 503, int DelayMs = 0, double? Seconds = null);

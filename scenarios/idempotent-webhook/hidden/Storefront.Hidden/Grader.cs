@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Npgsql;
 
@@ -21,11 +22,30 @@ public static class Grader
             ? v
             : throw new InvalidOperationException($"grader setup: environment variable {name} is not set");
 
+    public static string GraderDatabase => Env("ASSESS_GRADER_DATABASE");
+
     public static readonly HttpClient Service = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
     {
         BaseAddress = new Uri(Env("ASSESS_SERVICE_URL").TrimEnd('/') + "/"),
         Timeout = TimeSpan.FromSeconds(15),
     };
+
+    /// <summary>
+    /// Every running instance of the service (ASSESS_SERVICE_URLS, the first one is <see cref="Service"/>);
+    /// just the one outside a phase with several instances.
+    /// </summary>
+    public static readonly IReadOnlyList<HttpClient> Instances =
+        (Environment.GetEnvironmentVariable("ASSESS_SERVICE_URLS") is { Length: > 0 } urls
+            ? urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [Env("ASSESS_SERVICE_URL")])
+        .Select(url => url.TrimEnd('/') == Service.BaseAddress!.ToString().TrimEnd('/')
+            ? Service
+            : new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
+            {
+                BaseAddress = new Uri(url.TrimEnd('/') + "/"),
+                Timeout = TimeSpan.FromSeconds(15),
+            })
+        .ToList();
 
     public static readonly HttpClient EmailFake = new()
     {
@@ -75,17 +95,28 @@ public static class Grader
     }
 
     /// <summary>POSTs the event the way the provider does; never throws (a timeout is status 0 with an error).</summary>
-    public static async Task<Delivery> DeliverAsync(object payload)
+    public static Task<Delivery> DeliverAsync(object payload, HttpClient? to = null) =>
+        PostAsync(to ?? Service, JsonContent.Create(payload));
+
+    /// <summary>POSTs exactly these bytes as the event (a provider re-serialises events as it likes).</summary>
+    public static Task<Delivery> DeliverRawAsync(string json, HttpClient? to = null) =>
+        PostAsync(to ?? Service, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private static async Task<Delivery> PostAsync(HttpClient to, HttpContent content)
     {
         var sw = Stopwatch.StartNew();
         try
         {
-            using var response = await Service.PostAsJsonAsync("webhooks/payments", payload);
+            using var response = await to.PostAsync("webhooks/payments", content);
             return new Delivery((int)response.StatusCode, sw.Elapsed, null);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return new Delivery(0, sw.Elapsed, $"no answer after {sw.ElapsedMilliseconds} ms ({e.GetType().Name})");
+        }
+        finally
+        {
+            content.Dispose();
         }
     }
 
@@ -106,11 +137,38 @@ public static class Grader
         return await EmailCountAsync(orderNumber);
     }
 
+    /// <summary>
+    /// Waits until every order has at least one email (or the timeout), lets late duplicates land,
+    /// then counts: one settle for many orders instead of one each.
+    /// </summary>
+    public static async Task<Dictionary<string, int>> SettledEmailCountsAsync(IReadOnlyCollection<string> orderNumbers, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        var waiting = orderNumbers.ToList();
+        while (waiting.Count > 0 && DateTime.UtcNow < until)
+        {
+            var stillWaiting = new List<string>();
+            foreach (var number in waiting)
+                if (await EmailCountAsync(number) == 0) stillWaiting.Add(number);
+            waiting = stillWaiting;
+            if (waiting.Count > 0) await Task.Delay(200);
+        }
+        await Task.Delay(Settle);
+        var counts = new Dictionary<string, int>();
+        foreach (var number in orderNumbers)
+            counts[number] = await EmailCountAsync(number);
+        return counts;
+    }
+
     public static async Task FailEmailsAsync(string? match, int status = 503, int delayMs = 0, double? seconds = null)
     {
         using var response = await EmailFake.PostAsJsonAsync("_control/failures", new { match, status, delayMs, seconds });
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>The email provider takes delayMs to accept each matching message (cleared like a failure).</summary>
+    public static Task SlowEmailsAsync(string match, int delayMs, double? seconds = null) =>
+        FailEmailsAsync(match, status: 202, delayMs: delayMs, seconds: seconds);
 
     public static async Task ClearEmailFailuresAsync(string? match = null)
     {
@@ -122,7 +180,7 @@ public static class Grader
     /// <summary>Rows the warehouse would pick up for the order (ground truth, read as the grader).</summary>
     public static async Task<long> FulfilmentCountAsync(string orderNumber)
     {
-        await using var conn = new NpgsqlConnection(Env("ASSESS_GRADER_DATABASE"));
+        await using var conn = new NpgsqlConnection(GraderDatabase);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
             "SELECT count(*) FROM fulfilment_requests f JOIN orders o ON o.id = f.order_id WHERE o.number = @number", conn);

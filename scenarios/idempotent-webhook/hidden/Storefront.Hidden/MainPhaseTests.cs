@@ -116,4 +116,66 @@ public class MainPhaseTests
         var fulfilments = await FulfilmentCountAsync(order.Number);
         Check(fulfilments == 1, $"{fulfilments} fulfilment requests for {order.Number} after the email provider recovered; expected exactly 1");
     }
+    [Fact]
+    [Trait("Phase", "main")]
+    public async Task RetryWithADifferentlySerialisedBodyIsStillADuplicate()
+    {
+        var order = await FreshOrderAsync(slot: 6);
+        var id = $"evt_hidden_reserialised_{order.Number}";
+        var payment = $"pay_hidden_reserialised_{order.Number}";
+        // The same event three times, as a provider that serialises it anew for every attempt sends
+        // it: the bytes differ (field order, whitespace, createdAt's value and form), the event id
+        // does not. A hash of the raw body or of normalised JSON sees three different deliveries.
+        string[] attempts =
+        [
+            $$$"""{"id":"{{{id}}}","type":"payment.succeeded","createdAt":"2026-11-24T09:12:44Z","data":{"orderNumber":"{{{order.Number}}}","paymentId":"{{{payment}}}","amountCents":{{{order.TotalCents}}},"currency":"{{{order.Currency}}}"}}""",
+            $$$"""
+            {
+              "data": { "currency": "{{{order.Currency}}}", "amountCents": {{{order.TotalCents}}}, "paymentId": "{{{payment}}}", "orderNumber": "{{{order.Number}}}" },
+              "type": "payment.succeeded",
+              "id": "{{{id}}}",
+              "createdAt": "2026-11-24T09:12:44Z"
+            }
+            """,
+            $$$"""{"createdAt":"2026-11-24T10:13:21.250+01:00","id":"{{{id}}}","data":{"paymentId":"{{{payment}}}","orderNumber":"{{{order.Number}}}","currency":"{{{order.Currency}}}","amountCents":{{{order.TotalCents}}}},"type":"payment.succeeded"}""",
+        ];
+
+        for (var attempt = 1; attempt <= attempts.Length; attempt++)
+        {
+            var delivery = await DeliverRawAsync(attempts[attempt - 1]);
+            Check(delivery.Ok, $"attempt {attempt} of 3 of event {id} for {order.Number} (the same event serialised differently) answered {delivery}; expected 2xx");
+        }
+
+        var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(10));
+        var fulfilments = await FulfilmentCountAsync(order.Number);
+        Check(emails == 1 && fulfilments == 1,
+            $"{emails} confirmation emails and {fulfilments} fulfilment requests for {order.Number} after one event ({id}) was delivered 3 times " +
+            "with differently serialised bodies (fields reordered, other whitespace, a later createdAt); expected exactly 1 of each: the event id identifies the event, not its bytes");
+    }
+
+    [Fact]
+    [Trait("Phase", "main")]
+    public async Task ReissuedEventForTheSamePaymentShipsAndEmailsOnce()
+    {
+        var order = await FreshOrderAsync(slot: 7);
+        var payment = $"pay_hidden_reissued_{order.Number}";
+        // The provider re-issues one payment under a new event id with the rest of the body
+        // byte for byte the same: an event-id inbox alone lets it through, so one payment would
+        // ship twice unless the order (the payment) itself is done once.
+        string Event(string id) =>
+            $$$"""{"id":"{{{id}}}","type":"payment.succeeded","createdAt":"2026-11-24T09:12:44Z","data":{"orderNumber":"{{{order.Number}}}","paymentId":"{{{payment}}}","amountCents":{{{order.TotalCents}}},"currency":"{{{order.Currency}}}"}}""";
+        string[] ids = [$"evt_hidden_issued_{order.Number}", $"evt_hidden_reissued_{order.Number}"];
+
+        foreach (var id in ids)
+        {
+            var delivery = await DeliverRawAsync(Event(id));
+            Check(delivery.Ok, $"event {id} for payment {payment} of {order.Number} answered {delivery}; expected 2xx (a re-issued event of a processed payment is acknowledged)");
+        }
+
+        var emails = await SettledEmailCountAsync(order.Number, TimeSpan.FromSeconds(10));
+        var fulfilments = await FulfilmentCountAsync(order.Number);
+        Check(emails == 1 && fulfilments == 1,
+            $"{emails} confirmation emails and {fulfilments} fulfilment requests for {order.Number} after the provider re-issued one payment ({payment}) " +
+            $"under a second event id ({ids[1]}) with an otherwise identical body; expected exactly 1 of each: one payment ships and emails once");
+    }
 }

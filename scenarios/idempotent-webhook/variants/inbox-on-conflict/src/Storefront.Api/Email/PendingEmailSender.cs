@@ -3,7 +3,12 @@ using Storefront.Api.Data;
 
 namespace Storefront.Api.Email;
 
-/// <summary>Polls pending_emails twice a second and sends what is due; a failure is retried 2 s later.</summary>
+/// <summary>
+/// Polls pending_emails twice a second and sends what is due; a failure is retried 2 s later. Every
+/// instance runs one: a row is claimed by pushing its next_attempt_at 15 s ahead (longer than the
+/// email timeout) in a conditional update, so only one instance sends it; a sender that dies after
+/// claiming leaves the row due again 15 s later.
+/// </summary>
 public class PendingEmailSender(IServiceScopeFactory scopes, ILogger<PendingEmailSender> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +43,12 @@ public class PendingEmailSender(IServiceScopeFactory scopes, ILogger<PendingEmai
 
         foreach (var m in due)
         {
+            var claimed = await db.PendingEmails
+                .Where(x => x.Id == m.Id && x.SentAt == null && x.NextAttemptAt <= now)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextAttemptAt, DateTimeOffset.UtcNow.AddSeconds(15)), ct);
+            if (claimed == 0)
+                continue; // the other instance got it first
+
             try
             {
                 await email.SendAsync(new EmailMessage(m.Recipient, m.Subject, m.Body), ct);

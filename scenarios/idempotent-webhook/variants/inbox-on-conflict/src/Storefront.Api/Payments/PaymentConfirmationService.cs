@@ -8,7 +8,8 @@ namespace Storefront.Api.Payments;
 /// VALID VARIANT (inbox + pending-email table): the event id is inserted into processed_deliveries
 /// with ON CONFLICT DO NOTHING inside the same transaction as the order update, the fulfilment
 /// request and the pending email; a duplicate (even a concurrent one, which waits on the primary
-/// key) inserts nothing and does nothing.
+/// key) inserts nothing and does nothing. A re-issued payment (new event id) gets past the inbox
+/// and is stopped by the order's conditional AwaitingPayment -> Paid transition.
 /// </summary>
 public class PaymentConfirmationService(
     ShopDbContext db,
@@ -45,10 +46,23 @@ public class PaymentConfirmationService(
         if (order.TotalCents != data.AmountCents || !string.Equals(order.Currency, data.Currency, StringComparison.OrdinalIgnoreCase))
             return PaymentWebhookOutcome.AmountMismatch;
 
+        // Only the delivery that moves the order out of AwaitingPayment acts; a concurrent one waits
+        // for its row lock and then matches nothing.
         var now = clock.GetUtcNow();
-        order.Status = OrderStatus.Paid;
-        order.PaidAt = now;
-        order.PaymentReference = data.PaymentId;
+        var paid = await db.Orders
+            .Where(o => o.Id == order.Id && o.Status == OrderStatus.AwaitingPayment)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(o => o.Status, OrderStatus.Paid)
+                .SetProperty(o => o.PaidAt, now)
+                .SetProperty(o => o.PaymentReference, data.PaymentId), ct);
+        if (paid == 0)
+        {
+            await tx.CommitAsync(ct);
+            log.LogInformation("Order {OrderNumber} was already paid; event {EventId} ({PaymentId}) changes nothing",
+                order.Number, evt.Id, data.PaymentId);
+            return PaymentWebhookOutcome.Processed;
+        }
+
         db.FulfilmentRequests.Add(new FulfilmentRequest { OrderId = order.Id, Status = "Requested", RequestedAt = now });
         var email = OrderConfirmationEmail.For(order);
         db.PendingEmails.Add(new PendingEmail
