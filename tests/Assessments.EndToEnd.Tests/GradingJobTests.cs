@@ -84,7 +84,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         Assert.True(run.Status == GradingStatus.Completed, $"{run.Status}: {run.Log}\n{worker.StandardError}");
         Assert.Equal(commit, run.Submission!.CommitSha);
         Assert.Equal(SubmissionSource.BuiltInPush, run.Submission.Source);
-        Assert.Equal(Verdict.Passed, run.Verdict);
+        Assert.Equal(GradingVerdict.Passed, run.Verdict);
         Assert.Equal(1, run.Attempt);
         Assert.StartsWith("sha256:", run.ImageDigest);
 
@@ -96,7 +96,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         Assert.Equal(SubjectKind.Candidate, report.Subject.Kind);
 
         Assert.Equal(report.Tests.Count, run.Tests.Count);
-        Assert.Contains(run.Tests, t => t.Visibility == TestVisibility.Hidden && t.Name == "main: GreetingTakesOneStatement" && t.Status == TestStatus.Pass);
+        Assert.Contains(run.Tests, t => t.Visibility == TestResultVisibility.Hidden && t.Name == "main: GreetingTakesOneStatement" && t.Status == TestResultStatus.Pass);
         var primary = Assert.Single(run.Metrics, m => m.IsPrimary);
         Assert.Equal("statements_per_request", primary.Key);
         Assert.Equal(1, primary.CandidateValue);

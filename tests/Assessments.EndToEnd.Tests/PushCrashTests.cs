@@ -54,12 +54,12 @@ public sealed class PushCrashTests(MigratedDatabase database) : IClassFixture<Mi
             Assert.Contains("Fault point after-push-recorded reached", web.StandardOutput + web.StandardError);
         }
 
-        // Stored, not queued: the submission and its message, no grading.
+        // Stored, not yet a job: the submission and its queued grading, written together, no job.
         Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM submissions WHERE assessment_id = '{assessmentId}' AND commit_sha = '{commit}'"));
-        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
-        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM grading_runs"));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM grading_runs WHERE hangfire_job_id IS NULL"));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%GradingJob%'"));
 
-        // Back up without the fault: its dispatcher finds the message at start.
+        // Back up without the fault: its dispatcher finds the run without a job at start.
         await using (var web = AssessProcess.Start(environment, "serve", "--role", "web", "--urls", webUrl))
         {
             await web.WaitForStatusAsync(http, "/healthz", HttpStatusCode.OK, TimeSpan.FromMinutes(1));
@@ -73,7 +73,8 @@ public sealed class PushCrashTests(MigratedDatabase database) : IClassFixture<Mi
         Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM grading_runs r JOIN submissions s ON s.id = r.submission_id WHERE s.commit_sha = '{commit}' AND r.hangfire_job_id IS NOT NULL"));
         Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM grading_runs"));
         Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%GradingJob%'"));
-        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM grading_runs WHERE hangfire_job_id IS NULL"));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM outbox_messages"));
         data.Delete(recursive: true);
     }
 

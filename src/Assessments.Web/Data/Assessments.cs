@@ -36,7 +36,7 @@ public enum RepositoryHost
 }
 
 /// <summary>One candidate working on one scenario version.</summary>
-public sealed class Assessment
+public sealed partial class Assessment
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
 

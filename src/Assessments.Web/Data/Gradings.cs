@@ -1,10 +1,4 @@
-using Assessments.Runner.Results;
-
 namespace Assessments.Web.Data;
-
-// Kinds, verdicts, test statuses, metric directions and finding severities are the results
-// contract's own enums (Assessments.Runner.Results), stored by name: the database and the
-// reports cannot drift apart.
 
 public enum GradingStatus
 {
@@ -24,7 +18,7 @@ public sealed class GradingRun
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
-    public SubjectKind Kind { get; set; }
+    public GradingKind Kind { get; set; }
 
     public Guid ScenarioVersionId { get; set; }
 
@@ -37,7 +31,7 @@ public sealed class GradingRun
 
     public GradingStatus Status { get; set; } = GradingStatus.Queued;
 
-    public Verdict? Verdict { get; set; }
+    public GradingVerdict? Verdict { get; set; }
 
     /// <summary>The plan stage the verdict belongs to (<c>build</c>, <c>hidden-tests</c>, …).</summary>
     public string? Stage { get; set; }
@@ -81,9 +75,9 @@ public sealed class TestResult
 
     public required string Name { get; set; }
 
-    public TestVisibility Visibility { get; set; }
+    public TestResultVisibility Visibility { get; set; }
 
-    public TestStatus Status { get; set; }
+    public TestResultStatus Status { get; set; }
 
     public string? Message { get; set; }
 
@@ -104,12 +98,12 @@ public sealed class MetricSample
 
     public required string Unit { get; set; }
 
-    public MetricDirection Direction { get; set; }
+    public MetricSampleDirection Direction { get; set; }
 
     public bool IsPrimary { get; set; }
 
     /// <summary>Counted by the hidden tests, or a timed latency (one sample per round).</summary>
-    public MetricKind Kind { get; set; }
+    public MetricSampleKind Kind { get; set; }
 
     public double? CandidateValue { get; set; }
 
@@ -119,10 +113,10 @@ public sealed class MetricSample
     public double? Ratio { get; set; }
 
     /// <summary>What the two sides say given their noise ("no measurable difference" for a latency the spread swamps).</summary>
-    public MetricComparison Comparison { get; set; }
+    public MetricSampleComparison Comparison { get; set; }
 
     /// <summary>Measured beside the candidate, or kept from an earlier grading of the version (counts only).</summary>
-    public BaselineSource BaselineSource { get; set; }
+    public MetricBaselineSource BaselineSource { get; set; }
 
     /// <summary>Why a side was not measured, or what failed while timing.</summary>
     public string? Note { get; set; }
@@ -147,7 +141,7 @@ public sealed class Finding
 
     public required string Rule { get; set; }
 
-    public FindingSeverity Severity { get; set; }
+    public FindingLevel Severity { get; set; }
 
     public required string Path { get; set; }
 

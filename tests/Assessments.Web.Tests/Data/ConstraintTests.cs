@@ -91,7 +91,7 @@ public sealed class ConstraintTests(MigratedDatabase database) : IClassFixture<M
         var ct = TestContext.Current.CancellationToken;
         await using var db = database.CreateContext();
         var assessment = new AssessmentBuilder().AddTo(db);
-        db.GradingRuns.Add(new GradingRun { Kind = Assessments.Runner.Results.SubjectKind.Candidate, ScenarioVersion = assessment.ScenarioVersion });
+        db.GradingRuns.Add(new GradingRun { Kind = GradingKind.Candidate, ScenarioVersion = assessment.ScenarioVersion });
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
         AssertViolation(error, PostgresErrorCodes.CheckViolation, "ck_grading_runs_submission");
     }

@@ -1,6 +1,8 @@
 using Assessments.Web.Data;
 using Assessments.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Assessments.Web.Tests.Data;
@@ -60,6 +62,43 @@ public sealed class MigrationTests
             await db.Database.MigrateAsync(ct);
             await db.Database.MigrateAsync(ct);
             Assert.Empty(await db.Database.GetPendingMigrationsAsync(ct));
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task APendingGradeMessageBecomesAQueuedRunWhenTheDatabaseIsUpgraded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await TestPostgres.CreateDatabaseAsync("migrate3", ct);
+        try
+        {
+            await using var db = new AssessmentsDbContext(new DbContextOptionsBuilder<AssessmentsDbContext>()
+                .UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
+            await db.GetService<IMigrator>().MigrateAsync("20261126152408_GitHubRepositories", cancellationToken: ct);
+
+            // What the earlier version left: a push whose message was not dispatched yet, and one
+            // whose message was (its run exists already).
+            var assessment = new AssessmentBuilder().AddTo(db);
+            var pending = new Submission { Assessment = assessment, CommitSha = new string('1', 40) };
+            var dispatched = new Submission { Assessment = assessment, CommitSha = new string('2', 40) };
+            db.Submissions.AddRange(pending, dispatched);
+            db.GradingRuns.Add(new GradingRun { Kind = GradingKind.Candidate, Submission = dispatched, ScenarioVersion = assessment.ScenarioVersion });
+            var message = new OutboxMessage { Kind = "grade-submission", Payload = $"{{\"SubmissionId\":\"{pending.Id}\"}}" };
+            var done = new OutboxMessage { Kind = "grade-submission", Payload = $"{{\"SubmissionId\":\"{dispatched.Id}\"}}", DispatchedAt = DateTimeOffset.UtcNow };
+            db.OutboxMessages.AddRange(message, done);
+            await db.SaveChangesAsync(ct);
+
+            await db.Database.MigrateAsync(ct);
+
+            db.ChangeTracker.Clear();
+            var run = await db.GradingRuns.SingleAsync(r => r.SubmissionId == pending.Id, ct);
+            Assert.Equal((GradingKind.Candidate, GradingStatus.Queued, assessment.ScenarioVersionId, null, 0), (run.Kind, run.Status, run.ScenarioVersionId, run.HangfireJobId, run.Attempt));
+            Assert.Single(await db.GradingRuns.Where(r => r.SubmissionId == dispatched.Id).ToListAsync(ct));
+            Assert.False(await db.OutboxMessages.AnyAsync(m => m.DispatchedAt == null, ct));
         }
         finally
         {

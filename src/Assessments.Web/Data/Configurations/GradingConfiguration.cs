@@ -1,4 +1,3 @@
-using Assessments.Runner.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -10,9 +9,9 @@ internal sealed class GradingRunConfiguration : IEntityTypeConfiguration<Grading
     {
         builder.ToTable("grading_runs", t =>
         {
-            t.HasEnumCheck<GradingRun, SubjectKind>("kind");
+            t.HasEnumCheck<GradingRun, GradingKind>("kind");
             t.HasEnumCheck<GradingRun, GradingStatus>("status");
-            t.HasEnumCheck<GradingRun, Verdict>("verdict", nullable: true);
+            t.HasEnumCheck<GradingRun, GradingVerdict>("verdict", nullable: true);
             // A candidate grading always belongs to a submission; the others never do.
             t.HasCheckConstraint("ck_grading_runs_submission", "(kind = 'Candidate') = (submission_id IS NOT NULL)");
             t.HasCheckConstraint("ck_grading_runs_verdict", "status <> 'Completed' OR verdict IS NOT NULL");
@@ -39,8 +38,8 @@ internal sealed class TestResultConfiguration : IEntityTypeConfiguration<TestRes
     {
         builder.ToTable("test_results", t =>
         {
-            t.HasEnumCheck<TestResult, TestVisibility>("visibility");
-            t.HasEnumCheck<TestResult, TestStatus>("status");
+            t.HasEnumCheck<TestResult, TestResultVisibility>("visibility");
+            t.HasEnumCheck<TestResult, TestResultStatus>("status");
         });
         builder.Property(t => t.Name).HasMaxLength(512);
         builder.HasIndex(t => new { t.GradingRunId, t.Ordinal }).IsUnique();
@@ -53,10 +52,10 @@ internal sealed class MetricSampleConfiguration : IEntityTypeConfiguration<Metri
     {
         builder.ToTable("metric_samples", t =>
         {
-            t.HasEnumCheck<MetricSample, MetricDirection>("direction");
-            t.HasEnumCheck<MetricSample, MetricKind>("kind");
-            t.HasEnumCheck<MetricSample, MetricComparison>("comparison");
-            t.HasEnumCheck<MetricSample, BaselineSource>("baseline_source");
+            t.HasEnumCheck<MetricSample, MetricSampleDirection>("direction");
+            t.HasEnumCheck<MetricSample, MetricSampleKind>("kind");
+            t.HasEnumCheck<MetricSample, MetricSampleComparison>("comparison");
+            t.HasEnumCheck<MetricSample, MetricBaselineSource>("baseline_source");
         });
         builder.Property(m => m.Key).HasMaxLength(128);
         builder.Property(m => m.Unit).HasMaxLength(32);
@@ -70,7 +69,7 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
     {
         builder.ToTable("findings", t =>
         {
-            t.HasEnumCheck<Finding, FindingSeverity>("severity");
+            t.HasEnumCheck<Finding, FindingLevel>("severity");
             t.HasCheckConstraint("ck_findings_line", "line IS NULL OR line > 0");
         });
         builder.Property(f => f.Rule).HasMaxLength(64);

@@ -144,73 +144,18 @@ public sealed class GradingJob(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Replaced as a whole: a rerun never leaves rows of an earlier attempt beside its own.
-        await db.TestResults.Where(t => t.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
-        await db.MetricSamples.Where(m => m.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
-        await db.Findings.Where(f => f.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
-
+        await StoredReports.ReplaceAsync(db, run, report, cancellationToken);
         var text = log.ToString();
         run.Log = text.Length > LogCap ? text[..LogCap] : text;
         run.LogTruncated = text.Length > LogCap;
-        if (report is null)
-        {
-            run.Status = lastAttempt ? GradingStatus.Failed : GradingStatus.Queued;
-        }
-        else
-        {
-            run.Report = report.ToJson();
-            run.Verdict = report.Verdict;
-            run.Stage = report.Stage is { Length: > 64 } stage ? stage[..64] : report.Stage;
-            run.ImageDigest = report.Environment.ImageDigest;
-            run.Status = report.Verdict == Verdict.SandboxError
-                ? (lastAttempt ? GradingStatus.Failed : GradingStatus.Queued)
-                : GradingStatus.Completed;
-            db.TestResults.AddRange(report.Tests.Select((t, i) => new TestResult
-            {
-                GradingRunId = run.Id,
-                Ordinal = i,
-                Name = t.Phase is null ? t.Name : $"{t.Phase}: {t.Name}",
-                Visibility = t.Visibility,
-                Status = t.Status,
-                Message = t.Message,
-                Output = t.Output,
-                DurationMs = t.DurationMs,
-            }));
-            db.MetricSamples.AddRange(report.Metrics.Select(m => new MetricSample
-            {
-                GradingRunId = run.Id,
-                Key = m.Key,
-                Unit = m.Unit,
-                Direction = m.Direction,
-                IsPrimary = m.Primary,
-                Kind = m.Kind,
-                CandidateValue = m.Candidate,
-                BaselineValue = m.Baseline,
-                Ratio = m.Ratio,
-                Comparison = m.Comparison,
-                BaselineSource = m.BaselineSource,
-                Note = m.Note,
-                Spread = m.Spread,
-                BaselineSpread = m.BaselineSpread,
-                CandidateSamples = [.. m.Samples],
-                BaselineSamples = [.. m.BaselineSamples],
-            }));
-            db.Findings.AddRange(report.Findings.Select(f => new Finding
-            {
-                GradingRunId = run.Id,
-                Rule = f.Rule,
-                Severity = f.Severity,
-                Path = f.Path,
-                Line = f.Line,
-                Message = f.Message,
-            }));
-        }
-
+        run.Status = report is not null && report.Verdict != Verdict.SandboxError ? GradingStatus.Completed
+            : lastAttempt ? GradingStatus.Failed
+            : GradingStatus.Queued;
         run.FinishedAt = run.Status is GradingStatus.Completed or GradingStatus.Failed ? DateTimeOffset.UtcNow : null;
-        // The final submission's grading is the last thing a closed assessment waits for; a failed
-        // one is shown to the reviewer as such rather than holding the assessment back.
-        if (run.FinishedAt is not null && run.Submission is { IsFinal: true, Assessment.Status: AssessmentStatus.Closed } final)
+        if (run.FinishedAt is not null && run.Submission is { Assessment: { } assessment } submission)
         {
-            final.Assessment.Status = AssessmentStatus.ReadyForReview;
+            // The assessment decides what its grading's end means for it (decision 015).
+            assessment.GradingEnded(submission);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -152,7 +152,7 @@ public sealed partial class AssessmentLifecycle(
     public async Task<StartedAssessment> StartAsync(Guid assessmentId, string actor, CancellationToken cancellationToken)
     {
         var assessment = await LoadAsync(assessmentId, cancellationToken);
-        if (assessment.Status != AssessmentStatus.Invited)
+        if (!assessment.CanStart)
         {
             throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}, not invited: it can be started once.");
         }
@@ -179,8 +179,7 @@ public sealed partial class AssessmentLifecycle(
 
         var (token, hash) = AccessTokens.Create();
         var cloneUrl = urls.Value.Link($"/git/{assessment.Organisation.Slug}/{assessment.Slug}.git");
-        assessment.Status = AssessmentStatus.Started;
-        assessment.StartedAt = time.GetUtcNow();
+        assessment.Start(time.GetUtcNow());
         assessment.AccessTokenHash = hash;
         assessment.AccessTokenRevokedAt = null;
         assessment.RepositoryUrl = cloneUrl;
@@ -193,8 +192,7 @@ public sealed partial class AssessmentLifecycle(
     /// the same transaction: a start is never left without its repository.</summary>
     private async Task<StartedAssessment> StartOnGitHubAsync(Assessment assessment, string actor, CancellationToken cancellationToken)
     {
-        assessment.Status = AssessmentStatus.Started;
-        assessment.StartedAt = time.GetUtcNow();
+        assessment.Start(time.GetUtcNow());
         db.OutboxMessages.Add(new OutboxMessage
         {
             Kind = OutboxKinds.ProvisionGitHubRepository,
@@ -227,12 +225,12 @@ public sealed partial class AssessmentLifecycle(
     public async Task<Assessment> CloseAsync(Guid assessmentId, string actor, string reason, CancellationToken cancellationToken)
     {
         var assessment = await LoadAsync(assessmentId, cancellationToken);
-        if (assessment.Status is AssessmentStatus.Closed or AssessmentStatus.ReadyForReview or AssessmentStatus.Reviewed)
+        if (assessment.IsClosed)
         {
             return assessment;
         }
 
-        if (assessment.Status != AssessmentStatus.Started)
+        if (!assessment.CanClose)
         {
             throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only a started one can be closed.");
         }
@@ -258,13 +256,9 @@ public sealed partial class AssessmentLifecycle(
             final.IsFinal = true;
         }
 
-        var now = time.GetUtcNow();
-        // Ready for review at once when there is nothing left to grade: no push at all, or the
-        // final one graded already; otherwise its grading moves it on when it finishes.
         var graded = final is not null && await db.GradingRuns.AnyAsync(
             r => r.SubmissionId == final.Id && (r.Status == GradingStatus.Completed || r.Status == GradingStatus.Failed), cancellationToken);
-        assessment.Status = final is null || graded ? AssessmentStatus.ReadyForReview : AssessmentStatus.Closed;
-        assessment.ClosedAt = now;
+        assessment.Close(time.GetUtcNow(), finalGradingPending: final is not null && !graded);
         Audit(actor, "assessment.closed", assessment, new { reason, finalCommit = final?.CommitSha, readyForReview = assessment.Status == AssessmentStatus.ReadyForReview });
         await db.SaveChangesAsync(cancellationToken);
         return assessment;
@@ -279,7 +273,7 @@ public sealed partial class AssessmentLifecycle(
         }
 
         var assessment = await LoadAsync(assessmentId, cancellationToken);
-        if (assessment.Status is not (AssessmentStatus.Invited or AssessmentStatus.Started))
+        if (!assessment.IsOpen)
         {
             throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only an open one can be extended.");
         }

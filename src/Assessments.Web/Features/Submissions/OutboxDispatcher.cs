@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Assessments.Runner.Results;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
@@ -8,16 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Submissions;
 
-/// <summary>Turns committed outbox messages into gradings (and GitHub provisioning jobs), at least once and without doubles. Every
-/// process runs one; they share the work through row locks (<c>FOR UPDATE SKIP LOCKED</c>). Two
-/// steps, each safe to repeat after a crash:
-/// <list type="number">
-/// <item>a pending message becomes a queued <see cref="GradingRun"/>, and is marked dispatched, in
-/// one transaction;</item>
-/// <item>a queued run without a Hangfire job gets one.</item>
-/// </list>
-/// The process that recorded a push wakes its dispatcher at once; a poll catches what a crashed
-/// process left.</summary>
+/// <summary>Turns what was committed into jobs, at least once and without doubles: queued gradings
+/// without a Hangfire job get one (<see cref="GradingQueue.AttachJobsAsync"/>), and pending outbox
+/// messages become theirs (GitHub provisioning). Every process runs one; they share the work
+/// through row locks (<c>FOR UPDATE SKIP LOCKED</c>), and each step is safe to repeat after a
+/// crash. The process that recorded a push wakes its dispatcher at once; a poll catches what a
+/// crashed process left.</summary>
 public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int Batch = 50;
@@ -40,11 +35,11 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
     /// <summary>Runs both steps until nothing is left.</summary>
     public async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        while (await QueueRunsAsync(cancellationToken) > 0)
+        while (await AttachGradingJobsAsync(cancellationToken) > 0)
         {
         }
 
-        while (await EnqueueJobsAsync(cancellationToken) > 0)
+        while (await DispatchMessagesAsync(cancellationToken) > 0)
         {
         }
     }
@@ -73,7 +68,13 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         }
     }
 
-    private async Task<int> QueueRunsAsync(CancellationToken cancellationToken)
+    private async Task<int> AttachGradingJobsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<GradingQueue>().AttachJobsAsync(cancellationToken);
+    }
+
+    private async Task<int> DispatchMessagesAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
@@ -87,7 +88,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
             message.Attempts++;
             try
             {
-                await HandleAsync(db, jobs, message, cancellationToken);
+                Handle(jobs, message);
                 message.DispatchedAt = DateTimeOffset.UtcNow;
                 message.LastError = null;
             }
@@ -105,22 +106,10 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         return messages.Count;
     }
 
-    private static async Task HandleAsync(AssessmentsDbContext db, IBackgroundJobClient jobs, OutboxMessage message, CancellationToken cancellationToken)
+    private static void Handle(IBackgroundJobClient jobs, OutboxMessage message)
     {
         switch (message.Kind)
         {
-            case OutboxKinds.GradeSubmission:
-                var grade = Read<GradeSubmissionMessage>(message);
-                var submission = await db.Submissions.Include(s => s.Assessment)
-                    .SingleOrDefaultAsync(s => s.Id == grade.SubmissionId, cancellationToken)
-                    ?? throw new OutboxMessageException($"no submission {grade.SubmissionId}");
-                db.GradingRuns.Add(new GradingRun
-                {
-                    Kind = SubjectKind.Candidate,
-                    SubmissionId = submission.Id,
-                    ScenarioVersionId = submission.Assessment!.ScenarioVersionId,
-                });
-                break;
             case OutboxKinds.ProvisionGitHubRepository:
                 // Provisioning is idempotent, so a second job after a crash here does no harm.
                 var provision = Read<ProvisionGitHubRepositoryMessage>(message);
@@ -133,28 +122,6 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
 
     private static T Read<T>(OutboxMessage message) =>
         JsonSerializer.Deserialize<T>(message.Payload) ?? throw new OutboxMessageException($"payload '{message.Payload}' is empty");
-
-    private async Task<int> EnqueueJobsAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
-        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var queued = nameof(GradingStatus.Queued);
-        var runs = await db.GradingRuns
-            .FromSql($"SELECT * FROM grading_runs WHERE status = {queued} AND hangfire_job_id IS NULL ORDER BY queued_at LIMIT {Batch} FOR UPDATE SKIP LOCKED")
-            .ToListAsync(cancellationToken);
-        foreach (var run in runs)
-        {
-            // The run is committed already (step 1), so the job finds it even if it starts before
-            // this transaction ends; only the job's id waits for the commit.
-            run.HangfireJobId = jobs.Enqueue<GradingJob>(job => job.RunAsync(run.Id, CancellationToken.None));
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return runs.Count;
-    }
 
     private sealed class OutboxMessageException(string message) : Exception(message);
 }

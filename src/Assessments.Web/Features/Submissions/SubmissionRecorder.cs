@@ -1,14 +1,14 @@
-using System.Text.Json;
 using Assessments.Web.Data;
+using Assessments.Web.Features.Grading;
 using Assessments.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Assessments.Web.Features.Submissions;
 
-/// <summary>Records a pushed commit as a submission, with the outbox message that will queue its
-/// grading, in one transaction: a crash after the commit loses nothing (the dispatcher finds the
-/// message), a crash before it leaves nothing half-done (reconciliation finds the push).</summary>
+/// <summary>Records a pushed commit as a submission, with its queued grading, in one transaction: a
+/// crash after the commit loses nothing (the dispatcher finds the run without a job), a crash
+/// before it leaves nothing half-done (reconciliation finds the push).</summary>
 public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher dispatcher, ILogger<SubmissionRecorder> logger)
 {
     /// <summary>Records <paramref name="commitSha"/> for the assessment; returns the new
@@ -16,13 +16,10 @@ public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher
     /// commit, a redelivered webhook): unique per assessment and commit.</summary>
     public async Task<Submission?> RecordAsync(Guid assessmentId, string commitSha, string branch, SubmissionSource source, CancellationToken cancellationToken)
     {
+        var scenarioVersionId = await db.Assessments.Where(a => a.Id == assessmentId).Select(a => a.ScenarioVersionId).SingleAsync(cancellationToken);
         var submission = new Submission { AssessmentId = assessmentId, CommitSha = commitSha, Branch = branch, Source = source };
         db.Submissions.Add(submission);
-        db.OutboxMessages.Add(new OutboxMessage
-        {
-            Kind = OutboxKinds.GradeSubmission,
-            Payload = JsonSerializer.Serialize(new GradeSubmissionMessage(submission.Id)),
-        });
+        GradingQueue.Queue(db, submission, scenarioVersionId);
         try
         {
             // One SaveChanges is one transaction: both rows or neither.
@@ -42,18 +39,14 @@ public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher
     }
 }
 
-/// <summary>What outbox messages ask for.</summary>
+/// <summary>What outbox messages ask for. (A grading needs none: its queued run is written in the
+    /// push's own transaction; messages of the former kind "grade-submission" were turned into runs
+    /// by the migration QueuedRunsInsteadOfGradeMessages.)</summary>
 public static class OutboxKinds
 {
-    /// <summary>Queue a grading of a submission (<see cref="GradeSubmissionMessage"/>).</summary>
-    public const string GradeSubmission = "grade-submission";
-
     /// <summary>Provision a started assessment's GitHub repository (<see cref="ProvisionGitHubRepositoryMessage"/>).</summary>
     public const string ProvisionGitHubRepository = "provision-github-repository";
 }
-
-/// <summary>The payload of <see cref="OutboxKinds.GradeSubmission"/>.</summary>
-public sealed record GradeSubmissionMessage(Guid SubmissionId);
 
 /// <summary>The payload of <see cref="OutboxKinds.ProvisionGitHubRepository"/>.</summary>
 public sealed record ProvisionGitHubRepositoryMessage(Guid AssessmentId);

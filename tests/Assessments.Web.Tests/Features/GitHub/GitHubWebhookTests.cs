@@ -62,7 +62,7 @@ public sealed class GitHubWebhookTests(WebApp app) : IAsyncLifetime
         await using var db = app.Database.CreateContext();
         var submission = await db.Submissions.SingleAsync(s => s.AssessmentId == id, ct);
         Assert.Equal((commit, SubmissionSource.GitHubWebhook, "main"), (submission.CommitSha, submission.Source, submission.Branch));
-        Assert.Single(await db.OutboxMessages.Where(m => m.Kind == OutboxKinds.GradeSubmission).Select(m => m.Payload).ToListAsync(ct), p => p.Contains(submission.Id.ToString()));
+        Assert.Single(await db.GradingRuns.Where(r => r.SubmissionId == submission.Id && r.Status == GradingStatus.Queued).ToListAsync(ct));
         var stored = await db.WebhookDeliveries.SingleAsync(d => d.DeliveryId == delivery, ct);
         Assert.Equal(("github", "push"), (stored.Provider, stored.Event));
         Assert.NotNull(stored.ProcessedAt);

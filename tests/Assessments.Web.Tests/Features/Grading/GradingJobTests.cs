@@ -68,7 +68,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         Assert.Equal(AssessmentStatus.ReadyForReview, run.Submission!.Assessment!.Status);
         Assert.Equal(GradingStatus.Completed, run.Status);
         Assert.Equal(1, run.Attempt);
-        Assert.Equal(Verdict.NotAllowed, run.Verdict);
+        Assert.Equal(GradingVerdict.NotAllowed, run.Verdict);
         Assert.Equal("fetch", run.Stage);
         Assert.Contains("not in the repository", GradingReport.FromJson(run.Report!).Message);
     }
@@ -121,8 +121,8 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         var older = new Submission { AssessmentId = assessment.Id, CommitSha = new string('1', 40), IsFinal = olderIsFinal, ReceivedAt = DateTimeOffset.UtcNow.AddMinutes(-2) };
         var newer = new Submission { AssessmentId = assessment.Id, CommitSha = new string('2', 40), ReceivedAt = DateTimeOffset.UtcNow.AddMinutes(-1) };
         db.Submissions.AddRange(older, newer);
-        var olderRun = new GradingRun { Kind = SubjectKind.Candidate, Submission = older, ScenarioVersionId = package.Id };
-        var newerRun = new GradingRun { Kind = SubjectKind.Candidate, Submission = newer, ScenarioVersionId = package.Id };
+        var olderRun = new GradingRun { Kind = GradingKind.Candidate, Submission = older, ScenarioVersionId = package.Id };
+        var newerRun = new GradingRun { Kind = GradingKind.Candidate, Submission = newer, ScenarioVersionId = package.Id };
         db.GradingRuns.AddRange(olderRun, newerRun);
         await db.SaveChangesAsync();
         return (olderRun.Id, newerRun.Id);

@@ -62,16 +62,19 @@ public sealed class SubmissionPipelineTests(WebApp app) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = app.Database.CreateContext();
-        var missing = Guid.NewGuid();
-        var message = new OutboxMessage { Kind = OutboxKinds.GradeSubmission, Payload = $"{{\"SubmissionId\":\"{missing}\"}}" };
-        db.OutboxMessages.Add(message);
+        var message = new OutboxMessage { Kind = OutboxKinds.ProvisionGitHubRepository, Payload = "null" };
+        var unknown = new OutboxMessage { Kind = "grade-submission", Payload = "{}" };
+        db.OutboxMessages.AddRange(message, unknown);
         await db.SaveChangesAsync(ct);
 
         await new OutboxDispatcher(app.Services.GetRequiredService<IServiceScopeFactory>(), NullLogger<OutboxDispatcher>.Instance).DispatchAsync(ct);
 
         await db.Entry(message).ReloadAsync(ct);
         Assert.NotNull(message.DispatchedAt);
-        Assert.Equal($"no submission {missing}", message.LastError);
+        Assert.Equal("payload 'null' is empty", message.LastError);
+        await db.Entry(unknown).ReloadAsync(ct);
+        Assert.NotNull(unknown.DispatchedAt);
+        Assert.Equal("unknown kind 'grade-submission'", unknown.LastError);
     }
 
     [Fact]
@@ -98,8 +101,7 @@ public sealed class SubmissionPipelineTests(WebApp app) : IDisposable
         Assert.Null(await reconciliation.ReconcileAsync(assessmentId, ct));
 
         await using var db = app.Database.CreateContext();
-        var messages = await db.OutboxMessages.Select(m => m.Payload).ToListAsync(ct);
-        Assert.Single(messages, m => m.Contains(found.Id.ToString(), StringComparison.Ordinal));
+        Assert.Single(await db.GradingRuns.Where(r => r.SubmissionId == found.Id).ToListAsync(ct));
     }
 
     public void Dispose() => _git.Dispose();
