@@ -30,7 +30,7 @@ public static class AssessmentsWebApplication
         builder.AddJobs();
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
-        builder.AddSubmissions(worker: roles.HasFlag(ServerRoles.Worker));
+        builder.AddSubmissions();
         builder.AddGitHub();
         builder.AddMail();
         builder.AddLifecycle();

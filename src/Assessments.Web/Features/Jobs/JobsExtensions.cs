@@ -41,9 +41,11 @@ public static class JobsExtensions
     }
 
     /// <summary>The worker role: one Hangfire server for gradings, with its own concurrency, and
-    /// one for everything else, so a long grading never holds up a deadline or a provisioning.</summary>
+    /// one for everything else, so a long grading never holds up a deadline or a provisioning; and
+    /// the recurring jobs the features declared.</summary>
     public static IHostApplicationBuilder AddJobServers(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddHostedService<RecurringJobsRegistration>();
         var serverName = $"{Environment.MachineName}:{Environment.ProcessId}";
         builder.Services.AddHangfireServer((sp, server) =>
         {

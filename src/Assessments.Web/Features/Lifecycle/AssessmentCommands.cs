@@ -162,7 +162,7 @@ public static partial class AssessmentCommands
     private static Task<int> RunAsync(Func<AssessmentLifecycle, Task> action, CancellationToken cancellationToken) =>
         CommandRunner.RunAsync(async () =>
         {
-            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions(worker: false).AddGitHub().AddMail().AddLifecycle(), cancellationToken);
+            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions().AddGitHub().AddMail().AddLifecycle(), cancellationToken);
             using var scope = host.Services.CreateScope();
             try
             {

@@ -18,6 +18,7 @@ public static class LifecycleExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AssessmentLifecycle>();
         builder.Services.AddScoped<DeadlineJob>();
+        builder.Services.AddRecurringJob<DeadlineJob>(DeadlineJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         return builder;
     }
 }

@@ -108,17 +108,3 @@ public sealed class RepositoryReconciliation(
             ? (head.CommitSha, head.Branch)
             : null;
 }
-
-/// <summary>Registers the worker's recurring jobs with Hangfire when the worker starts.</summary>
-internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        recurringJobs.AddOrUpdate<RepositoryReconciliation>(RepositoryReconciliation.RecurringJobId, job => job.RunAsync(RepositoryHost.BuiltIn, CancellationToken.None), "*/2 * * * *");
-        recurringJobs.AddOrUpdate<RepositoryReconciliation>(RepositoryReconciliation.GitHubRecurringJobId, job => job.RunAsync(RepositoryHost.GitHub, CancellationToken.None), "*/10 * * * *");
-        recurringJobs.AddOrUpdate<Lifecycle.DeadlineJob>(Lifecycle.DeadlineJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -1,20 +1,21 @@
+using Assessments.Web.Data;
+using Assessments.Web.Features.Jobs;
+
 namespace Assessments.Web.Features.Submissions;
 
 public static class SubmissionsExtensions
 {
-    /// <summary>Recording pushes and dispatching their gradings through the outbox: every role, so
-    /// whichever process is up dispatches what another left pending.</summary>
-    /// <param name="worker">The worker role also reconciles repositories with their submissions.</param>
-    public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder, bool worker)
+    /// <summary>Recording pushes and giving their gradings jobs: every role, so whichever process
+    /// is up dispatches what another left pending. The worker reconciles repositories with their
+    /// submissions on a schedule.</summary>
+    public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<OutboxDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         builder.Services.AddScoped<SubmissionRecorder>();
         builder.Services.AddScoped<RepositoryReconciliation>();
-        if (worker)
-        {
-            builder.Services.AddHostedService<RecurringJobsRegistration>();
-        }
+        builder.Services.AddRecurringJob<RepositoryReconciliation>(RepositoryReconciliation.RecurringJobId, job => job.RunAsync(RepositoryHost.BuiltIn, CancellationToken.None), "*/2 * * * *");
+        builder.Services.AddRecurringJob<RepositoryReconciliation>(RepositoryReconciliation.GitHubRecurringJobId, job => job.RunAsync(RepositoryHost.GitHub, CancellationToken.None), "*/10 * * * *");
 
         return builder;
     }

@@ -1,4 +1,5 @@
 using Assessments.Web.Data;
+using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Submissions;
 using Assessments.Web.Tests.Infrastructure;
 using Hangfire;
@@ -7,13 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Assessments.Web.Tests.Features.Submissions;
 
-/// <summary>What a worker registers with Hangfire at start, read back from Hangfire's own storage.</summary>
+/// <summary>What a worker registers with Hangfire at start, read back from Hangfire's own storage:
+/// the recurring jobs each feature declared (reconciliation by Submissions, deadlines by Lifecycle).</summary>
 public sealed class RecurringJobsTests(WebApp app)
 {
     [Fact]
     public async Task AWorkerReconcilesBuiltInRepositoriesEveryTwoMinutesGitHubOnesEveryTenAndClosesExpiredAssessmentsEveryMinute()
     {
-        var registration = new RecurringJobsRegistration(app.Services.GetRequiredService<IRecurringJobManager>());
+        var registration = new RecurringJobsRegistration(app.Services.GetServices<RecurringJobDeclaration>(), app.Services.GetRequiredService<IRecurringJobManager>());
         await registration.StartAsync(TestContext.Current.CancellationToken);
 
         using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
