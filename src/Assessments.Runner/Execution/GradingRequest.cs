@@ -41,7 +41,4 @@ public sealed record GradingEngineOptions(string? GraderBuildCache = null)
         Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? Path.Combine(xdg, "assessments")
             : Path.Combine(Path.GetTempPath(), "assessments-cache");
-
-    /// <summary>Grader builds cached under <see cref="CacheRoot"/>.</summary>
-    public static GradingEngineOptions ForThisMachine() => new(Path.Combine(CacheRoot, "grader-builds"));
 }

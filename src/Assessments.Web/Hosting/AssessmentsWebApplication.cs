@@ -27,6 +27,7 @@ public static class AssessmentsWebApplication
         });
 
         builder.AddAssessmentsDatabase();
+        builder.AddPublicUrl(requiredAtStart: roles.HasFlag(ServerRoles.Web));
         builder.AddJobs();
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
@@ -36,7 +37,6 @@ public static class AssessmentsWebApplication
         builder.AddLifecycle();
         if (roles.HasFlag(ServerRoles.Web))
         {
-            builder.Services.AddOptions<PublicUrlOptions>().ValidateOnStart();
             builder.AddAccounts();
             builder.AddPages();
         }

@@ -12,7 +12,8 @@ public static class GitHubExtensions
     {
         builder.Services.AddOptions<GitHubOptions>()
             .BindConfiguration(GitHubOptions.Section)
-            .ValidateDataAnnotations();
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(GitHubClients.HttpClientName)
             .AddResilienceHandler("github-retries", (pipeline, context) =>

@@ -21,7 +21,7 @@ public sealed class GitHubOptions : IValidatableObject
     public bool ArchiveAtClose { get; set; } = true;
 
     /// <summary>Retries of a rate-limited or failed (5xx, dropped connection) API call.</summary>
-    [Range(0, 10)]
+    [Range(0, 10, ErrorMessage = "GitHub:MaxRetries must be between 0 and 10: set GitHub__MaxRetries")]
     public int MaxRetries { get; set; } = 4;
 
     /// <summary>First backoff delay; it doubles with each retry, with jitter.</summary>
@@ -34,16 +34,19 @@ public sealed class GitHubOptions : IValidatableObject
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Token);
 
+    /// <summary>Checked at start in every process. A missing <see cref="Token"/> is not an error
+    /// here: a setup without GitHub organisations needs none, and an organisation that chooses
+    /// GitHub is told to set it when its repository is provisioned.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!ApiUrl.IsAbsoluteUri || ApiUrl.Scheme is not ("http" or "https"))
         {
-            yield return new ValidationResult($"GitHub:ApiUrl '{ApiUrl}' is not an absolute http(s) address.");
+            yield return new ValidationResult($"GitHub:ApiUrl '{ApiUrl}' is not an absolute http(s) address: set GitHub__ApiUrl to e.g. https://api.github.com/");
         }
 
         if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay)
         {
-            yield return new ValidationResult($"GitHub:RetryDelay ({RetryDelay}) must be positive and at most GitHub:MaxRetryDelay ({MaxRetryDelay}).");
+            yield return new ValidationResult($"GitHub:RetryDelay ({RetryDelay}) must be positive and at most GitHub:MaxRetryDelay ({MaxRetryDelay}): set GitHub__RetryDelay and GitHub__MaxRetryDelay");
         }
     }
 }

@@ -8,6 +8,7 @@ using Assessments.Scenarios;
 using Assessments.Web.CommandLine;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Features.Scenarios;
+using Assessments.Web.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Grading;
@@ -42,16 +43,16 @@ public static class GradeCommand
                 return await RepositoryTestsCommand.RunAsync(parse.GetValue(dir), parse.GetValue(repo), parse.GetValue(json), cancellationToken);
             }
 
-            var package = LoadScenario(scenarioReference, parse.GetValue(library));
-            var tree = await ReadTreeAsync(parse.GetValue(dir), parse.GetValue(repo), parse.GetValue(commit), cancellationToken);
+            using var host = CommandHost.StartHost(builder => builder.AddScenarioLibrary().AddPublicUrl(requiredAtStart: false).AddSandbox());
+            var package = LoadScenario(scenarioReference, parse.GetValue(library), host.Services.GetRequiredService<IOptions<ScenarioLibraryOptions>>().Value);
+            var platform = host.Services.GetRequiredService<IOptions<PublicUrlOptions>>().Value;
+            var tree = await ReadTreeAsync(parse.GetValue(dir), parse.GetValue(repo), parse.GetValue(commit), platform, cancellationToken);
             foreach (var link in tree.SkippedLinks)
             {
                 Console.WriteLine($"left out (a link or submodule, never followed): {link}");
             }
 
-            using var host = CommandHost.StartHost(builder => builder.AddSandbox());
             var runtime = host.Services.GetRequiredService<SandboxRuntime>();
-            var options = host.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
             Runner.Hosting.IGradingHostFactory hosts;
             try
             {
@@ -64,7 +65,7 @@ public static class GradeCommand
 
             var subject = new SubjectRef(SubjectKind.Candidate, parse.GetValue(dir)?.FullName ?? parse.GetValue(repo)!, parse.GetValue(commit));
             Console.WriteLine($"Grading {subject.Tree} against {package.Manifest.Id} ({package.ContentHash[..12]}) in the Docker sandbox ...");
-            var engine = new GradingEngine(new GradingEngineOptions(Path.Combine(options.CacheFolder, "grader-builds")));
+            var engine = host.Services.GetRequiredService<GradingEngine>();
             await using var gradingHost = await hosts.CreateAsync(package, candidateSubmission: true, cancellationToken);
             using var display = new StageDisplay(Console.Out, interactive: !Console.IsOutputRedirected);
             var report = await engine.RunAsync(new GradingRequest(package, tree.Files, subject), gradingHost, cancellationToken, display);
@@ -81,10 +82,10 @@ public static class GradeCommand
         return command;
     }
 
-    private static ScenarioPackage LoadScenario(string reference, DirectoryInfo? library)
+    private static ScenarioPackage LoadScenario(string reference, DirectoryInfo? library, ScenarioLibraryOptions libraryOptions)
     {
         var (id, pinned) = reference.Split('@', 2) is [var i, var h] ? (i, h) : (reference, null);
-        var (display, result) = ScenarioCommands.LoadOne(id, library);
+        var (display, result) = ScenarioCommands.LoadOne(id, library, libraryOptions);
         if (result.Package is not { } package)
         {
             ScenarioCommands.PrintErrors(result.Errors);
@@ -99,7 +100,7 @@ public static class GradeCommand
         return package;
     }
 
-    private static async Task<CandidateTree> ReadTreeAsync(DirectoryInfo? dir, string? repo, string? commit, CancellationToken cancellationToken)
+    private static async Task<CandidateTree> ReadTreeAsync(DirectoryInfo? dir, string? repo, string? commit, PublicUrlOptions platformUrl, CancellationToken cancellationToken)
     {
         if (dir is not null == (repo is not null))
         {
@@ -118,7 +119,8 @@ public static class GradeCommand
                 throw new CommandException("--repo needs --commit: the full id of the commit to grade");
             }
 
-            var platform = Environment.GetEnvironmentVariable("Web__PublicBaseUrl") is { Length: > 0 } url ? new Uri(url) : new Uri("http://127.0.0.1:8080");
+            // This installation's own git host may be graded from; without Web:PublicBaseUrl, the default local address.
+            var platform = platformUrl.PublicBaseUrl is { Length: > 0 } url ? new Uri(url) : new Uri("http://127.0.0.1:8080");
             var allowed = await RepositoryUrlPolicy.WithSystemResolver(platform).CheckAsync(repo!, cancellationToken);
             return await GitTrees.FetchAsync(allowed, commit, new TreeLimits(), Path.GetTempPath(), cancellationToken);
         }

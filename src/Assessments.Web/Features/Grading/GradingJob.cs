@@ -23,6 +23,7 @@ namespace Assessments.Web.Features.Grading;
 public sealed class GradingJob(
     AssessmentsDbContext db,
     SandboxRuntime sandbox,
+    GradingEngine engine,
     GitHubRepositories github,
     IOptions<RepositoryOptions> repositories,
     IOptions<SandboxOptions> sandboxOptions,
@@ -113,7 +114,6 @@ public sealed class GradingJob(
         }
 
         await using var host = await hosts.CreateAsync(package, candidateSubmission: true, cancellationToken);
-        var engine = new GradingEngine(new GradingEngineOptions(Path.Combine(sandboxOptions.Value.CacheFolder, "grader-builds")));
         var progress = new Progress<GradingProgress>(p =>
         {
             if (p.Finished is { } stage && log.Length < LogCap)

@@ -9,6 +9,7 @@ using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Submissions;
+using Assessments.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Lifecycle;
@@ -162,7 +163,7 @@ public static partial class AssessmentCommands
     private static Task<int> RunAsync(Func<AssessmentLifecycle, Task> action, CancellationToken cancellationToken) =>
         CommandRunner.RunAsync(async () =>
         {
-            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions().AddGitHub().AddMail().AddLifecycle(), cancellationToken);
+            using var host = await CommandHost.StartDatabaseHostAsync(builder => builder.AddJobs().AddGrading(worker: false).AddSubmissions().AddGitHub().AddMail().AddPublicUrl(requiredAtStart: false).AddLifecycle(), cancellationToken);
             using var scope = host.Services.CreateScope();
             try
             {

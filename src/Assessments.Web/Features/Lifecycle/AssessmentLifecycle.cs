@@ -50,6 +50,27 @@ public sealed partial class AssessmentLifecycle(
 {
     public async Task<Invitation> InviteAsync(InvitationRequest request, string actor, CancellationToken cancellationToken)
     {
+        CheckTerms(request);
+        var email = CandidateEmail(request);
+        var organisation = await OrganisationAsync(request.Organisation, cancellationToken);
+        var version = await LatestScenarioVersionAsync(request.Scenario, organisation, cancellationToken);
+        var candidate = await CandidateAsync(organisation, email, request, cancellationToken);
+        var host = request.Host ?? organisation.DefaultRepositoryHost;
+        CheckRepositoryHost(host, organisation, candidate);
+
+        var (assessment, secret) = NewAssessment(request, organisation, candidate, version, host);
+        db.Assessments.Add(assessment);
+        Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email, host = host.ToString() });
+        await db.SaveChangesAsync(cancellationToken);
+
+        var link = urls.Value.Link($"/invitations/{secret}");
+        var outcome = await MailInvitationAsync(organisation, candidate, assessment, version, link, email, cancellationToken);
+        return new Invitation(assessment.Id, link, outcome);
+    }
+
+    /// <summary>A deadline, a time limit or both; a positive limit; a deadline still ahead.</summary>
+    private void CheckTerms(InvitationRequest request)
+    {
         if (request.Deadline is null && request.TimeLimit is null)
         {
             throw new AssessmentStateException("An assessment needs a deadline, a time limit or both.");
@@ -64,20 +85,29 @@ public sealed partial class AssessmentLifecycle(
         {
             throw new AssessmentStateException($"The deadline {deadline:u} has passed already.");
         }
+    }
 
+    /// <summary>The candidate's address as stored: trimmed and lower case, in the shape of an address.</summary>
+    private static string CandidateEmail(InvitationRequest request)
+    {
         var email = request.CandidateEmail.Trim().ToLowerInvariant();
-        if (!EmailShape().IsMatch(email))
-        {
-            throw new AssessmentStateException($"'{request.CandidateEmail}' is not an email address.");
-        }
+        return EmailShape().IsMatch(email)
+            ? email
+            : throw new AssessmentStateException($"'{request.CandidateEmail}' is not an email address.");
+    }
 
-        var organisation = await OrganisationAsync(request.Organisation, cancellationToken);
-        var version = await db.ScenarioVersions
-            .Where(v => v.Scenario!.Slug == request.Scenario && (v.Scenario.OrganisationId == null || v.Scenario.OrganisationId == organisation.Id))
+    /// <summary>The newest imported version of the scenario, global or the organisation's own.</summary>
+    private async Task<ScenarioVersion> LatestScenarioVersionAsync(string scenario, Organisation organisation, CancellationToken cancellationToken) =>
+        await db.ScenarioVersions
+            .Where(v => v.Scenario!.Slug == scenario && (v.Scenario.OrganisationId == null || v.Scenario.OrganisationId == organisation.Id))
             .OrderByDescending(v => v.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken)
-            ?? throw new AssessmentStateException($"No scenario '{request.Scenario}' is imported for {organisation.Slug}: `assess scenario import` it first.");
+        ?? throw new AssessmentStateException($"No scenario '{scenario}' is imported for {organisation.Slug}: `assess scenario import` it first.");
 
+    /// <summary>The organisation's candidate with this address, added when new; the GitHub login
+    /// given with the invitation replaces a stored one.</summary>
+    private async Task<Candidate> CandidateAsync(Organisation organisation, string email, InvitationRequest request, CancellationToken cancellationToken)
+    {
         var candidate = await db.Candidates.SingleOrDefaultAsync(c => c.OrganisationId == organisation.Id && c.Email == email, cancellationToken);
         if (candidate is null)
         {
@@ -92,25 +122,37 @@ public sealed partial class AssessmentLifecycle(
                 : throw new AssessmentStateException($"'{login}' is not a GitHub login.");
         }
 
-        var host = request.Host ?? organisation.DefaultRepositoryHost;
-        if (host == RepositoryHost.GitHub)
+        return candidate;
+    }
+
+    /// <summary>A GitHub repository needs GitHub configured here, the organisation's GitHub
+    /// organisation and the candidate's login; the built-in host needs nothing.</summary>
+    private void CheckRepositoryHost(RepositoryHost host, Organisation organisation, Candidate candidate)
+    {
+        if (host != RepositoryHost.GitHub)
         {
-            if (!githubOptions.Value.IsConfigured)
-            {
-                throw new AssessmentStateException("GitHub is not configured on this server: set GitHub__Token, or invite with --host builtin.");
-            }
-
-            if (organisation.GitHubOrganisation is null)
-            {
-                throw new AssessmentStateException($"{organisation.Slug} has no GitHub organisation: `assess organisation set {organisation.Slug} --github-org LOGIN` first.");
-            }
-
-            if (candidate.GitHubLogin is null)
-            {
-                throw new AssessmentStateException("A GitHub repository needs the candidate's GitHub login: add --github LOGIN.");
-            }
+            return;
         }
 
+        if (!githubOptions.Value.IsConfigured)
+        {
+            throw new AssessmentStateException("GitHub is not configured on this server: set GitHub__Token, or invite with --host builtin.");
+        }
+
+        if (organisation.GitHubOrganisation is null)
+        {
+            throw new AssessmentStateException($"{organisation.Slug} has no GitHub organisation: `assess organisation set {organisation.Slug} --github-org LOGIN` first.");
+        }
+
+        if (candidate.GitHubLogin is null)
+        {
+            throw new AssessmentStateException("A GitHub repository needs the candidate's GitHub login: add --github LOGIN.");
+        }
+    }
+
+    /// <summary>The invited assessment and its invitation secret (only the hash is stored).</summary>
+    private (Assessment Assessment, string Secret) NewAssessment(InvitationRequest request, Organisation organisation, Candidate candidate, ScenarioVersion version, RepositoryHost host)
+    {
         var (secret, hash) = AccessTokens.Create("inv_");
         var slug = Slug(candidate.Name);
         var assessment = new Assessment
@@ -126,26 +168,24 @@ public sealed partial class AssessmentLifecycle(
             RepositoryHost = host,
             ExternalRepositoryFullName = host == RepositoryHost.GitHub ? $"{organisation.GitHubOrganisation}/{slug}" : null,
         };
-        db.Assessments.Add(assessment);
-        Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email, host = host.ToString() });
-        await db.SaveChangesAsync(cancellationToken);
+        return (assessment, secret);
+    }
 
-        var link = urls.Value.Link($"/invitations/{secret}");
+    /// <summary>Mails the invitation and says what happened to it. A failed mail does not undo the
+    /// invitation, which is saved already: whoever invited has the link.</summary>
+    private async Task<string> MailInvitationAsync(Organisation organisation, Candidate candidate, Assessment assessment, ScenarioVersion version, string link, string email, CancellationToken cancellationToken)
+    {
         var manifest = JsonSerializer.Deserialize<Assessments.Scenarios.Manifest.ScenarioManifest>(version.Manifest, JsonSerializerOptions.Web)!;
-        string outcome;
         try
         {
             await mail.SendAsync(InvitationMail.Compose(organisation, candidate, assessment, manifest, link), cancellationToken);
-            outcome = $"mailed to {email} through {mail.Destination}";
+            return $"mailed to {email} through {mail.Destination}";
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The invitation is saved; only the mail failed. Whoever invited has the link.
             logger.LogWarning(e, "The invitation mail for assessment {AssessmentId} to {Email} was not sent", assessment.Id, email);
-            outcome = $"NOT mailed ({mail.Destination}: {e.Message}); pass the link on yourself";
+            return $"NOT mailed ({mail.Destination}: {e.Message}); pass the link on yourself";
         }
-
-        return new Invitation(assessment.Id, link, outcome);
     }
 
     /// <summary>Starts the clock, seeds the repository from the template and issues the git token.</summary>

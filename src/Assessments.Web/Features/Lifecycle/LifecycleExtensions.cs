@@ -8,13 +8,10 @@ namespace Assessments.Web.Features.Lifecycle;
 public static class LifecycleExtensions
 {
     /// <summary>Inviting, starting, closing and extending assessments (servers and the command
-    /// line); <see cref="PublicUrlOptions"/> builds the links they print.</summary>
+    /// line); <see cref="PublicUrlOptions"/> builds the links they print, so the process registers
+    /// it too (<see cref="PublicUrlExtensions.AddPublicUrl"/>, once, by whoever composes it).</summary>
     public static IHostApplicationBuilder AddLifecycle(this IHostApplicationBuilder builder)
     {
-        // Checked when a link is built; the web role also checks it at start.
-        builder.Services.AddOptions<PublicUrlOptions>()
-            .BindConfiguration(PublicUrlOptions.Section)
-            .ValidateDataAnnotations();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AssessmentLifecycle>();
         builder.Services.AddScoped<DeadlineJob>();

@@ -9,7 +9,8 @@ public static class MailExtensions
     {
         builder.Services.AddOptions<MailOptions>()
             .BindConfiguration(MailOptions.Section)
-            .ValidateDataAnnotations();
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<SmtpMailSender>();
         builder.Services.AddSingleton<LogMailSender>();
         builder.Services.AddSingleton<IMailSender>(sp => sp.GetRequiredService<IOptions<MailOptions>>().Value.UsesSmtp

@@ -24,6 +24,9 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>Offline package feeds and grader builds, per scenario version.</summary>
     public string CacheFolder { get; set; } = GradingEngineOptions.CacheRoot;
 
+    /// <summary>The engine's options: grader builds cached under <see cref="CacheFolder"/>.</summary>
+    public GradingEngineOptions GradingEngine => new(Path.Combine(CacheFolder, "grader-builds"));
+
     /// <summary>Limits of every sandbox container.</summary>
     public SandboxLimits Limits { get; set; } = new();
 

@@ -36,7 +36,7 @@ public static class ScenarioCommands
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var scenarioId = parse.GetRequiredValue(id);
-            var target = Path.Combine(ResolveLibrary(parse.GetValue(dir)), scenarioId);
+            var target = Path.Combine(ResolveLibrary(parse.GetValue(dir), LibraryOptions()), scenarioId);
             try
             {
                 await ScenarioScaffold.WriteAsync(scenarioId, target, cancellationToken);
@@ -66,7 +66,20 @@ public static class ScenarioCommands
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir));
+            var onThisMachine = parse.GetValue(local);
+            using var host = CommandHost.StartHost(builder =>
+            {
+                builder.AddScenarioLibrary();
+                if (onThisMachine)
+                {
+                    builder.AddLocalGrading();
+                }
+                else
+                {
+                    builder.AddSandbox();
+                }
+            });
+            var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir), host.Services.GetRequiredService<IOptions<ScenarioLibraryOptions>>().Value);
             if (result.Package is not { } package)
             {
                 PrintErrors(result.Errors);
@@ -74,32 +87,24 @@ public static class ScenarioCommands
             }
 
             IGradingHostFactory hosts;
-            GradingEngineOptions engineOptions;
-            IHost? sandboxHost = null;
-            if (parse.GetValue(local))
+            if (onThisMachine)
             {
-                hosts = new LocalHostFactory(Environment.GetEnvironmentVariable("ASSESSMENTS_SCRATCH") ?? Path.GetTempPath());
-                engineOptions = GradingEngineOptions.ForThisMachine();
+                hosts = host.Services.GetRequiredService<LocalHostFactory>();
             }
             else
             {
-                sandboxHost = CommandHost.StartHost(builder => builder.AddSandbox());
-                var runtime = sandboxHost.Services.GetRequiredService<SandboxRuntime>();
                 try
                 {
-                    hosts = await runtime.HostsAsync(cancellationToken);
+                    hosts = await host.Services.GetRequiredService<SandboxRuntime>().HostsAsync(cancellationToken);
                 }
                 catch (SandboxUnavailableException e)
                 {
                     throw new CommandException(e.Message);
                 }
-
-                engineOptions = new GradingEngineOptions(Path.Combine(sandboxHost.Services.GetRequiredService<IOptions<SandboxOptions>>().Value.CacheFolder, "grader-builds"));
             }
 
-            using var disposeSandbox = sandboxHost;
-            var verifier = new ScenarioVerifier(new GradingEngine(engineOptions), hosts);
-            Console.WriteLine($"Verifying {display} ({package.ContentHash[..12]}) {(sandboxHost is null ? "on the local host" : "in the Docker sandbox")}: template, solution and {package.Manifest.Variants.Count} variant(s) ...");
+            var verifier = new ScenarioVerifier(host.Services.GetRequiredService<GradingEngine>(), hosts);
+            Console.WriteLine($"Verifying {display} ({package.ContentHash[..12]}) {(onThisMachine ? "on the local host" : "in the Docker sandbox")}: template, solution and {package.Manifest.Variants.Count} variant(s) ...");
             var verification = await verifier.VerifyAsync(package, cancellationToken);
 
             if (parse.GetValue(reports) is { } folder)
@@ -152,7 +157,7 @@ public static class ScenarioCommands
         var command = new Command("list", "List the packages in the library with their version, content hash and validity.") { dir };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            var library = ResolveLibrary(parse.GetValue(dir));
+            var library = ResolveLibrary(parse.GetValue(dir), LibraryOptions());
             var rows = LoadLibrary(library).ToList();
             if (rows.Count == 0)
             {
@@ -185,7 +190,7 @@ public static class ScenarioCommands
         var command = new Command("show", "Show a package: brief, rubric, metrics, service contract, hidden tests and hash.") { id, dir };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir));
+            var (display, result) = LoadOne(parse.GetRequiredValue(id), parse.GetValue(dir), LibraryOptions());
             if (result.Package is not { } package)
             {
                 PrintErrors(result.Errors);
@@ -242,9 +247,10 @@ public static class ScenarioCommands
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var requested = parse.GetValue(paths) ?? [];
+            var options = LibraryOptions();
             var results = requested.Length == 0
-                ? LoadLibrary(ResolveLibrary(parse.GetValue(dir))).ToList()
-                : requested.Select(p => LoadOne(p, parse.GetValue(dir))).ToList();
+                ? LoadLibrary(ResolveLibrary(parse.GetValue(dir), options)).ToList()
+                : requested.Select(p => LoadOne(p, parse.GetValue(dir), options)).ToList();
             if (results.Count == 0)
             {
                 throw new CommandException("no scenario packages to validate");
@@ -273,7 +279,7 @@ public static class ScenarioCommands
         var command = new Command("import", "Record every valid package of the library as a global scenario version (same hash, same version). Needs ConnectionStrings__Assessments.") { dir };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var library = ResolveLibrary(parse.GetValue(dir));
+            var library = ResolveLibrary(parse.GetValue(dir), LibraryOptions());
             return await ImportLibraryAsync(library, cancellationToken);
         }));
         return command;
@@ -303,9 +309,18 @@ public static class ScenarioCommands
         return exit;
     }
 
-    public static string ResolveLibrary(DirectoryInfo? option)
+    /// <summary>The <c>Scenarios</c> section as configured for this command (environment variables,
+    /// appsettings.json beside the binary), read through the same options class as a server's.</summary>
+    public static ScenarioLibraryOptions LibraryOptions()
     {
-        var path = option?.FullName ?? Environment.GetEnvironmentVariable("Scenarios__LibraryPath");
+        using var host = CommandHost.StartHost(builder => builder.AddScenarioLibrary());
+        return host.Services.GetRequiredService<IOptions<ScenarioLibraryOptions>>().Value;
+    }
+
+    /// <summary>The library folder: <c>--dir</c>, else <c>Scenarios:LibraryPath</c>.</summary>
+    public static string ResolveLibrary(DirectoryInfo? option, ScenarioLibraryOptions library)
+    {
+        var path = option?.FullName ?? library.LibraryPath;
         if (string.IsNullOrEmpty(path))
         {
             throw new StartupException("no scenario library: pass --dir or set Scenarios__LibraryPath to the folder that holds the scenario packages");
@@ -321,11 +336,11 @@ public static class ScenarioCommands
             .Select(d => (Display: Path.GetFileName(d), Path: d))
             .Select(d => (d.Display, ScenarioPackage.Load(d.Path, DisplayPath(d.Path))));
 
-    internal static (string Display, ScenarioLoadResult Result) LoadOne(string idOrPath, DirectoryInfo? dir)
+    internal static (string Display, ScenarioLoadResult Result) LoadOne(string idOrPath, DirectoryInfo? dir, ScenarioLibraryOptions library)
     {
-        var path = Directory.Exists(idOrPath) && (idOrPath.Contains('/') || dir is null && Environment.GetEnvironmentVariable("Scenarios__LibraryPath") is null)
+        var path = Directory.Exists(idOrPath) && (idOrPath.Contains('/') || dir is null && library.LibraryPath is null)
             ? idOrPath
-            : Path.Combine(ResolveLibrary(dir), idOrPath);
+            : Path.Combine(ResolveLibrary(dir, library), idOrPath);
         return (DisplayPath(path), ScenarioPackage.Load(path, DisplayPath(path)));
     }
 

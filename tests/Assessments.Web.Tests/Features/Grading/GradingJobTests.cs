@@ -1,3 +1,4 @@
+using Assessments.Runner.Execution;
 using Assessments.Runner.Results;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
@@ -106,7 +107,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
             Options.Create(new GitHubOptions()),
             Options.Create(new PublicUrlOptions { PublicBaseUrl = "https://assess.example.test" }),
             NullLogger<GitHubRepositories>.Instance);
-        return new GradingJob(db, runtime, github, Options.Create(new RepositoryOptions { Root = _repositories.FullName }), sandbox, NullLogger<GradingJob>.Instance);
+        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), github, Options.Create(new RepositoryOptions { Root = _repositories.FullName }), sandbox, NullLogger<GradingJob>.Instance);
     }
 
     /// <summary>Two pushes of one assessment with a grading each; returns the older's and the newer's grading ids.</summary>
