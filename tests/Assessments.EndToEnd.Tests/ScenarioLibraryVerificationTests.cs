@@ -7,7 +7,8 @@ namespace Assessments.EndToEnd.Tests;
 /// <summary>Every scenario of the library verifies in the Docker sandbox, as an author runs it:
 /// <c>assess scenario verify ID</c> grades the template (each hidden test fails with its declared message, public tests pass), the solution
 /// (everything passes, the primary metric improves at least 5x) and each variant (its declared outcome).
-/// scripts/test runs these alone, after the rest, so timings inside the scenarios see a quiet machine.</summary>
+/// Each scenario's variants are graded two at a time, as an author may (<c>--variants-at-once</c>);
+/// scripts/test runs these beside the Runner's tests (docs/PERFORMANCE.md).</summary>
 [Trait("Category", Category)]
 public sealed class ScenarioLibraryVerificationTests
 {
@@ -41,7 +42,7 @@ public sealed class ScenarioLibraryVerificationTests
                 ["Sandbox__CacheFolder"] = Path.Combine(scratch, "sandbox-cache"),
             },
             TimeSpan.FromMinutes(25),
-            "scenario", "verify", id, "--reports", reports);
+            "scenario", "verify", id, "--reports", reports, "--variants-at-once", "2");
 
         // The output carries the template's failures, the before/after table and every problem.
         TestContext.Current.TestOutputHelper?.WriteLine(stdout);
@@ -71,6 +72,16 @@ public sealed class ScenarioLibraryVerificationTests
             Assert.Equal(manifest.Benchmarks!.Rounds, m.Samples.Count);
             Assert.Equal(manifest.Benchmarks!.Rounds, m.BaselineSamples.Count);
         });
+        // A variant is judged by its hidden tests: its public tests (the template's) are not run,
+        // and each report sits under its own name, whatever order the gradings ended in.
+        foreach (var variant in manifest.Variants)
+        {
+            var report = Runner.Results.GradingReport.FromJson(await File.ReadAllTextAsync(Path.Combine(reports, $"variant-{variant.Name}.json"), TestContext.Current.CancellationToken));
+            Assert.Equal($"variant:{variant.Name}", report.Subject.Tree);
+            Assert.DoesNotContain(report.Tests, t => t.Visibility == TestVisibility.Public);
+            Assert.DoesNotContain(report.Stages, s => s.Name.Contains("public-tests", StringComparison.Ordinal));
+        }
+
         var primary = solution.Metrics.Single(m => m.Primary);
         Assert.True(primary.Improvement >= 5, $"{primary.Key}: {primary.Baseline} → {primary.Candidate}");
         Assert.Contains(primary.Key + " *", stdout);

@@ -332,7 +332,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         /// side's container is gone then, so the grading cannot go on).</summary>
         private async Task<GradingReport?> RunPublicTestsAsync(ServiceDatabase database, string? fakesUrl)
         {
-            if (_manifest.Service.PublicTests is not { } project)
+            if (_manifest.Service.PublicTests is not { } project || !request.RunPublicTests)
             {
                 return null;
             }
@@ -419,7 +419,7 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         /// report when the restore failed or used a package outside the set.</summary>
         private async Task<GradingReport?> RestoreAsync()
         {
-            var projects = new[] { _manifest.Service.Project, _manifest.Service.PublicTests }.OfType<string>();
+            var projects = new[] { _manifest.Service.Project, request.RunPublicTests ? _manifest.Service.PublicTests : null }.OfType<string>();
             foreach (var project in projects)
             {
                 var result = await Command(Side.Candidate, "restore", "dotnet",

@@ -11,11 +11,15 @@ namespace Assessments.Runner.Execution;
 /// <param name="CompareWithBaseline">Run the template's service beside the graded one for the
 /// metrics' baseline column and the timed endpoints; false where nobody reads the comparison (the
 /// template's own grading and the variants at verification).</param>
+/// <param name="RunPublicTests">Build and run the tree's public tests; false where only the hidden
+/// tests' outcome is read (the variants at verification: a shortcut is judged by the hidden tests,
+/// and its public tests are the template's).</param>
 public sealed record GradingRequest(
     ScenarioPackage Package,
     IReadOnlyList<PackageFile> Tree,
     SubjectRef Subject,
-    bool CompareWithBaseline = true)
+    bool CompareWithBaseline = true,
+    bool RunPublicTests = true)
 {
     /// <summary>The template with <paramref name="overlay"/> laid over it: same paths replaced, new ones added.</summary>
     public static IReadOnlyList<PackageFile> Overlay(IEnumerable<PackageFile> template, IEnumerable<PackageFile> overlay)

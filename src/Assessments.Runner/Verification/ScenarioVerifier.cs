@@ -50,10 +50,16 @@ public sealed record VerificationResult(
 /// with its declared message (so a test failing for another reason, a refused connection say,
 /// does not count) and every guard passes there, everything passes on template + solution, the primary metric improves at
 /// least <see cref="MinimumImprovement"/>x, and each variant gets its declared outcome.</summary>
-public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory hosts)
+/// <param name="variantsAtOnce">How many variants are graded at the same time, each in sandboxes of
+/// its own. The template and the solution are always graded alone, first: the template's grading
+/// builds what every later one takes from the cache, and the solution's holds the timed rounds.</param>
+public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory hosts, int variantsAtOnce = 1)
 {
     /// <summary>How much better the reference solution must be on the primary metric.</summary>
     public const double MinimumImprovement = 5;
+
+    private readonly int _variantsAtOnce = variantsAtOnce >= 1 ? variantsAtOnce
+        : throw new ArgumentOutOfRangeException(nameof(variantsAtOnce), variantsAtOnce, "At least one variant is graded at a time.");
 
     /// <summary>Runs the template, the solution and every variant, one grading each.</summary>
     public async Task<VerificationResult> VerifyAsync(ScenarioPackage package, CancellationToken cancellationToken)
@@ -72,21 +78,35 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
         CheckPublicTests("template + solution", solutionReport, problems);
         CheckMetrics(manifest, templateReport, solutionReport, problems);
 
-        var variants = new List<(string, GradingReport)>();
-        foreach (var variant in manifest.Variants)
+        var variants = await GradeVariantsAsync(package, template, cancellationToken);
+        foreach (var (variant, (_, report)) in manifest.Variants.Zip(variants))
         {
-            var report = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", compare: false, cancellationToken);
-            variants.Add((variant.Name, report));
             CheckVariant(variant, report, problems);
         }
 
         return new VerificationResult(templateReport, solutionReport, variants, problems);
     }
 
-    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, bool compare, CancellationToken cancellationToken)
+    /// <summary>Every variant's grading, in the manifest's order. A variant is judged by its hidden
+    /// tests alone, so its public tests (the template's) are not run and it is not timed: nothing
+    /// read from it depends on the machine being quiet, and several run at once.</summary>
+    private async Task<IReadOnlyList<(string Variant, GradingReport Report)>> GradeVariantsAsync(ScenarioPackage package, IReadOnlyList<PackageFile> template, CancellationToken cancellationToken)
+    {
+        var variants = package.Manifest.Variants;
+        var reports = new GradingReport[variants.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _variantsAtOnce, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, variants.Count), options, async (index, token) =>
+        {
+            var variant = variants[index];
+            reports[index] = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", compare: false, token, publicTests: false);
+        });
+        return [.. variants.Select((v, i) => (v.Name, reports[i]))];
+    }
+
+    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, bool compare, CancellationToken cancellationToken, bool publicTests = true)
     {
         await using var host = await hosts.CreateAsync(package, candidateSubmission: false, cancellationToken);
-        return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare), host, cancellationToken);
+        return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare, publicTests), host, cancellationToken);
     }
 
     /// <summary>Every metric compared on both sides, the primary one improved enough, and each

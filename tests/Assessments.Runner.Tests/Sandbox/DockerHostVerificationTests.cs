@@ -17,8 +17,10 @@ public sealed class DockerHostVerificationTests(DockerSandbox sandbox)
     {
         var ct = TestContext.Current.CancellationToken;
         var library = Directory.CreateTempSubdirectory("scaffold-docker-");
-        var path = Path.Combine(library.FullName, "sandboxed-scenario");
-        await ScenarioScaffold.WriteAsync("sandboxed-scenario", path, ct);
+        // The scaffold as "greeting", the package the end-to-end gradings use, in the same cache:
+        // its offline feed and grader builds are made once per run, by whichever test comes first.
+        var path = Path.Combine(library.FullName, "greeting");
+        await ScenarioScaffold.WriteAsync("greeting", path, ct);
         var package = ScenarioPackage.Load(path).GetPackageOrThrow(path);
         var feeds = new OfflineFeeds(sandbox.Docker, sandbox.Image, DockerSandbox.CacheRoot);
         var hosts = new DockerHostFactory(sandbox.Docker, sandbox.Image, feeds, new SandboxLimits(), new IsolationMinimum());

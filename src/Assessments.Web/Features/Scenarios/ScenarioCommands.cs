@@ -60,9 +60,21 @@ public static class ScenarioCommands
         var dir = LibraryOption();
         var local = new Option<bool>("--local") { Description = "Run on this machine's processes instead of the Docker sandbox (trusted code only: authors and tests; faster to iterate)." };
         var reports = new Option<DirectoryInfo?>("--reports") { Description = "Write each grading's report (results.schema.json) into this folder." };
+        var variantsAtOnce = new Option<int>("--variants-at-once")
+        {
+            Description = "Grade up to this many variants at the same time, after the template and the solution (which are graded alone). Default 1.",
+            DefaultValueFactory = _ => 1,
+        };
+        variantsAtOnce.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--variants-at-once must be at least 1.");
+            }
+        });
         var command = new Command("verify", "Check a package does what its manifest says: every hidden test fails on the template with its declared message, all pass on template + solution, the primary metric improves at least 5x, variants get their declared outcome. Prints the before/after table; exit code 1 when not verified.")
         {
-            id, dir, local, reports,
+            id, dir, local, reports, variantsAtOnce,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -103,7 +115,7 @@ public static class ScenarioCommands
                 }
             }
 
-            var verifier = new ScenarioVerifier(host.Services.GetRequiredService<GradingEngine>(), hosts);
+            var verifier = new ScenarioVerifier(host.Services.GetRequiredService<GradingEngine>(), hosts, parse.GetValue(variantsAtOnce));
             Console.WriteLine($"Verifying {display} ({package.ContentHash[..12]}) {(onThisMachine ? "on the local host" : "in the Docker sandbox")}: template, solution and {package.Manifest.Variants.Count} variant(s) ...");
             var verification = await verifier.VerifyAsync(package, cancellationToken);
 
