@@ -1,4 +1,4 @@
-using Assessments.Web.CommandLine;
+using Assessments.Web.Hosting;
 
 // One binary: `assess serve` (web and worker), `assess worker`, and the operator verbs.
 return await AssessCommandLine.InvokeAsync(args);

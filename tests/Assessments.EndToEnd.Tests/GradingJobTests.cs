@@ -7,6 +7,7 @@ using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Scenarios;
+using Assessments.Web.Common;
 using Assessments.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

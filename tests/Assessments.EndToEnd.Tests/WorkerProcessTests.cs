@@ -4,6 +4,7 @@ using System.Text.Json;
 using Assessments.EndToEnd.Tests.Infrastructure;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Jobs;
+using Assessments.Web.Common;
 using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;

@@ -33,7 +33,7 @@ public static class DependencyRules
     /// <summary>Which folder of the web app uses which, read from its IL (signatures, attributes and
     /// method bodies, so a type named only inside a method counts): folder → the folders it uses,
     /// each with one example "type → used type" to say where. Folders are
-    /// <c>Features/NAME</c>, <c>Data</c>, <c>Hosting</c>, <c>CommandLine</c>, and <c>Runner</c> /
+    /// <c>Features/NAME</c>, <c>Data</c>, <c>Common</c>, <c>Hosting</c>, <c>CommandLine</c>, and <c>Runner</c> /
     /// <c>Scenarios</c> for the libraries.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> FolderDependencies(string assemblyPath)
     {
@@ -144,7 +144,7 @@ public static class DependencyRules
     private static string? Folder(string? ns) => ns?.Split('.') switch
     {
         ["Assessments", "Web", "Features", var feature, ..] => $"Features/{feature}",
-        ["Assessments", "Web", var folder, ..] when folder is "Data" or "Hosting" or "CommandLine" => folder,
+        ["Assessments", "Web", var folder, ..] when folder is "Data" or "Hosting" or "CommandLine" or "Common" => folder,
         ["Assessments", "Runner", ..] => "Runner",
         ["Assessments", "Scenarios", ..] => "Scenarios",
         _ => null,

@@ -1,5 +1,5 @@
 using Assessments.Web.Data;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 
 namespace Assessments.Web.CommandLine;
 

@@ -1,3 +1,4 @@
+using Assessments.Web.Common;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Account;
 using Assessments.Web.Features.GitHub;

@@ -1,3 +1,4 @@
+using Assessments.Web.Common;
 using System.CommandLine;
 using Assessments.Web.CommandLine;
 

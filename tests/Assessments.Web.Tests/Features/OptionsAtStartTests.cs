@@ -4,7 +4,7 @@ using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Features.Scenarios;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 
 namespace Assessments.Web.Tests.Features;
 

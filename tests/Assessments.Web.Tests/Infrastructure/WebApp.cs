@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Account;
+using Assessments.Web.Common;
 using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Assessments.Web.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using Assessments.Web.Data;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 

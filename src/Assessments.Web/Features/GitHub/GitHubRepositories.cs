@@ -5,7 +5,7 @@ using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Repositories;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -8,7 +8,7 @@ using Assessments.Scenarios;
 using Assessments.Web.CommandLine;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Features.Scenarios;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Grading;

@@ -9,7 +9,7 @@ using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Submissions;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Lifecycle;

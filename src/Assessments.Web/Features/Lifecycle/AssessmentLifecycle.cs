@@ -6,7 +6,7 @@ using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Submissions;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using Assessments.Web.Features.Jobs;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

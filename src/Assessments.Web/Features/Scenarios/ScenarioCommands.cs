@@ -6,7 +6,7 @@ using Assessments.Scenarios;
 using Assessments.Web.CommandLine;
 using Assessments.Web.Features.Sandbox;
 using Microsoft.Extensions.Options;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 
 namespace Assessments.Web.Features.Scenarios;
 

@@ -1,6 +1,6 @@
 using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -5,7 +5,7 @@ using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Repositories;
 using Assessments.Web.Features.Sandbox;
-using Assessments.Web.Hosting;
+using Assessments.Web.Common;
 using Assessments.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;

@@ -1,13 +1,14 @@
 using System.CommandLine;
-using Assessments.Web.Data;
+using Assessments.Web.CommandLine;
+using Assessments.Web.Common;
 using Assessments.Web.Features.Account;
 using Assessments.Web.Features.Demo;
-using Assessments.Web.Hosting;
 
-namespace Assessments.Web.CommandLine;
+namespace Assessments.Web.Hosting;
 
 /// <summary>The <c>assess</c> command line: noun-verb commands (<c>assess admin create</c>), each
-/// validating only the configuration it needs.</summary>
+/// validating only the configuration it needs. Part of the composition root: it names every
+/// feature's verbs, and nothing names it but Program.</summary>
 public static class AssessCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args)
@@ -39,39 +40,3 @@ public static class AssessCommandLine
         });
     }
 }
-
-/// <summary>Turns the failures a user can fix into one line on stderr and exit code 2.</summary>
-public static class CommandRunner
-{
-    public const int ConfigurationError = 2;
-
-    public const int UsageError = 3;
-
-    public static int Run(Func<int> action) => RunAsync(() => Task.FromResult(action())).GetAwaiter().GetResult();
-
-    public static async Task<int> RunAsync(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (StartupException e)
-        {
-            await Console.Error.WriteLineAsync($"assess: {e.Message}");
-            return ConfigurationError;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException e)
-        {
-            await Console.Error.WriteLineAsync($"assess: {string.Join("; ", e.Failures)}");
-            return ConfigurationError;
-        }
-        catch (CommandException e)
-        {
-            await Console.Error.WriteLineAsync($"assess: {e.Message}");
-            return UsageError;
-        }
-    }
-}
-
-/// <summary>A command that cannot do what was asked; the message says why and what to do.</summary>
-public sealed class CommandException(string message) : Exception(message);

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Assessments.Web.Hosting;
+namespace Assessments.Web.Common;
 
 /// <summary>A start that cannot succeed; its message is one line that says what to set or do.</summary>
 public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);

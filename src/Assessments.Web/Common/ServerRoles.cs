@@ -1,4 +1,4 @@
-namespace Assessments.Web.Hosting;
+namespace Assessments.Web.Common;
 
 /// <summary>What a process of this binary does. Both by default; workers scale out by starting
 /// more processes with only <see cref="Worker"/> against the same database.</summary>

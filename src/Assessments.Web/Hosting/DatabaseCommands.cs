@@ -1,9 +1,11 @@
+using Assessments.Web.Common;
 using System.CommandLine;
 using Assessments.Web.CommandLine;
+using Assessments.Web.Data;
 using Hangfire.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 
-namespace Assessments.Web.Data;
+namespace Assessments.Web.Hosting;
 
 public static class DatabaseCommands
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Assessments.Web.Hosting;
+namespace Assessments.Web.Common;
 
 /// <summary>Named places where a crash must lose nothing. With <c>ASSESSMENTS_FAULT_POINT</c> set
 /// to a point's name the process SIGKILLs itself there, as a power cut or the OOM killer would:

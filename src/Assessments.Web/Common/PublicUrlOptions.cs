@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Assessments.Web.Hosting;
+namespace Assessments.Web.Common;
 
 /// <summary>Where users reach this installation. Every link the product prints or mails is built
 /// from it, never from the request's Host header (which a proxy or an attacker controls).</summary>
