@@ -6,7 +6,7 @@ using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
 
 namespace Assessments.Web.Hosting;

@@ -4,7 +4,7 @@ using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;

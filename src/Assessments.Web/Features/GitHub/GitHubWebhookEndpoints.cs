@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Assessments.Web.Data;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Submissions;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>The hooks every built-in repository runs. The pre-receive hook, run (through <c>core.hooksPath</c>, so
 /// no repository holds a copy a push could change). git runs it after the pack arrived and before

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>The built-in git host: smart HTTP at <c>/git/{org}/{assessment}.git</c>, served by
 /// <c>git http-backend</c>. A candidate authenticates with HTTP Basic and their assessment's token
