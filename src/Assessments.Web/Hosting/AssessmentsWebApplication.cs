@@ -38,6 +38,7 @@ public static class AssessmentsWebApplication
         {
             builder.Services.AddOptions<PublicUrlOptions>().ValidateOnStart();
             builder.AddAccounts();
+            builder.AddGitHost();
             builder.AddPages();
         }
 

@@ -1,109 +1,93 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
+using System.Security.Claims;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Submissions;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Git;
 
 /// <summary>The built-in git host: smart HTTP at <c>/git/{org}/{assessment}.git</c>, served by
-/// <c>git http-backend</c>. A candidate authenticates with HTTP Basic and their assessment's token
-/// (any user name); members of the hiring organisation read (never push) with their email and
-/// password. Without credentials the answer is 401 for every path, so a client knows to send
-/// them; with wrong ones, or for a repository that does not exist, it is 404 alike, so nobody can
-/// tell which repositories exist. The push policy is the pre-receive hook's
-/// (<see cref="GitHooks"/>); an accepted push of the default branch becomes a submission.</summary>
+/// <c>git http-backend</c>. Who may read or push is the <see cref="GitAccess.Scheme"/>
+/// authentication scheme's and the git policies' (<see cref="GitBasicAuthenticationHandler"/>);
+/// whether a push counts is <see cref="PushPolicy"/>'s, applied by the pre-receive hook
+/// (<see cref="GitHooks"/>); an accepted push of the default branch becomes a submission. Only the
+/// smart protocol is routed: a file of the bare repository by its path is 404.</summary>
 public static class GitHostEndpoints
 {
-    private const string Realm = "Assessments git";
-
     public static IEndpointRouteBuilder MapGitHost(this IEndpointRouteBuilder app)
     {
-        GitHooks.Install(app.ServiceProvider.GetRequiredService<IOptions<RepositoryOptions>>().Value.HooksFolder);
-        app.MapMethods("/git/{organisation}/{assessment}.git/{**path}", [HttpMethods.Get, HttpMethods.Post], ServeAsync)
-            .ExcludeFromDescription();
+        var repository = app.MapGroup("/git/{organisation}/{assessment}.git").ExcludeFromDescription();
+        repository.MapGet("/info/refs", AdvertiseAsync).RequireAuthorization(GitAccess.ReadPolicy);
+        repository.MapPost("/git-upload-pack", UploadPackAsync).RequireAuthorization(GitAccess.ReadPolicy);
+        repository.MapPost("/git-receive-pack", ReceivePackAsync).RequireAuthorization(GitAccess.PushPolicy);
         return app;
     }
 
-    private static async Task ServeAsync(
-        HttpContext context,
-        string organisation,
-        string assessment,
-        string? path,
-        AssessmentsDbContext db,
-        SubmissionRecorder recorder,
-        SignInManager<User> signIns,
-        IOptions<RepositoryOptions> options,
-        ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+    /// <summary>What each git request needs besides its route.</summary>
+    internal sealed record GitServices(
+        HttpContext Context,
+        AssessmentsDbContext Db,
+        SubmissionRecorder Recorder,
+        IOptions<RepositoryOptions> Options,
+        ILoggerFactory Loggers,
+        CancellationToken CancellationToken);
+
+    /// <summary>The refs and capabilities a clone, fetch or push starts with (the
+    /// <c>git-receive-pack</c> advertisement needs push access: <see cref="GitAccessRequirement"/>).</summary>
+    private static async Task<Results<NotFound, EmptyHttpResult>> AdvertiseAsync(string organisation, string assessment, string? service, [AsParameters] GitServices services)
     {
-        var logger = loggers.CreateLogger(typeof(GitHostEndpoints));
-        var service = Service(context.Request, path);
-        if (service is null)
+        if (service is not ("git-upload-pack" or "git-receive-pack"))
         {
-            // The dumb protocol and anything else git-http-backend would serve: not offered.
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            // The dumb protocol's listing: not offered.
+            return TypedResults.NotFound();
         }
 
-        if (Credentials(context.Request) is not var (user, token))
-        {
-            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\", charset=\"UTF-8\"";
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            return;
-        }
+        await ServeAsync(services, organisation, assessment, "info/refs", pushing: false);
+        return TypedResults.Empty;
+    }
 
-        var repository = await db.Assessments.AsNoTracking()
-            .SingleOrDefaultAsync(a => a.Organisation!.Slug == organisation && a.Slug == assessment, cancellationToken);
-        var settings = options.Value;
-        if (repository is null || !Directory.Exists(settings.PathOf(organisation, assessment)))
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
-        }
+    private static async Task<EmptyHttpResult> UploadPackAsync(string organisation, string assessment, [AsParameters] GitServices services)
+    {
+        await ServeAsync(services, organisation, assessment, "git-upload-pack", pushing: false);
+        return TypedResults.Empty;
+    }
 
-        var pushing = service == "git-receive-pack";
-        var candidate = repository.AccessTokenRevokedAt is null && AccessTokens.Matches(token, repository.AccessTokenHash);
-        if (!candidate)
-        {
-            // Not the candidate: perhaps a member of the hiring organisation, who may read.
-            if (!await IsMemberAsync(db, signIns, user, token, repository.OrganisationId, cancellationToken))
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return;
-            }
-
-            if (pushing)
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.Response.WriteAsync("Reviewers read candidates' repositories; only the candidate pushes.\n", cancellationToken);
-                return;
-            }
-        }
-
-        if (pushing && context.Request.Method == HttpMethods.Post && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+    private static async Task<EmptyHttpResult> ReceivePackAsync(string organisation, string assessment, [AsParameters] GitServices services)
+    {
+        if (services.Context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             // The pack's own limit is git's (receive.maxInputSize), with room for the ref commands.
-            limit.MaxRequestBodySize = settings.MaxPushBytes + (1 << 20);
+            limit.MaxRequestBodySize = services.Options.Value.MaxPushBytes + (1 << 20);
         }
 
+        await ServeAsync(services, organisation, assessment, "git-receive-pack", pushing: true);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Runs git http-backend for the request; after a push that moved the default branch,
+    /// records the new head.</summary>
+    private static async Task ServeAsync(GitServices services, string organisation, string assessment, string path, bool pushing)
+    {
+        var (context, settings, cancellationToken) = (services.Context, services.Options.Value, services.CancellationToken);
+        var id = Guid.Parse(context.User.FindFirstValue(GitAccess.AssessmentIdClaim)!);
+        var repository = await services.Db.Assessments.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
         var environment = PushEnvironment(repository, settings);
         // Where the post-receive hook writes the refs this push moved, if it moved any.
         var record = Path.Combine(Path.GetTempPath(), $"assessments-push-{Guid.NewGuid():N}");
         environment["ASSESSMENTS_PUSH_RECORD"] = record;
         try
         {
+            var logger = services.Loggers.CreateLogger(typeof(GitHostEndpoints));
             await GitHttpBackend.ServeAsync(context, Path.Combine(settings.Root, organisation), $"/{assessment}.git/{path}", environment, logger, cancellationToken);
             if (pushing && MovedHead(record, settings.DefaultBranch) is { } head)
             {
                 // The client gets its whole answer first; the push is git's now, and this records
                 // it (reconciliation records it later if this process dies first).
                 await context.Response.CompleteAsync();
-                await recorder.RecordAsync(repository.Id, head, settings.DefaultBranch, SubmissionSource.BuiltInPush, CancellationToken.None);
+                await services.Recorder.RecordAsync(repository.Id, head, settings.DefaultBranch, SubmissionSource.BuiltInPush, CancellationToken.None);
             }
         }
         finally
@@ -128,85 +112,19 @@ public static class GitHostEndpoints
             .LastOrDefault();
     }
 
-    /// <summary>The git service a request is for, or null when it is not a smart-HTTP request.</summary>
-    private static string? Service(HttpRequest request, string? path) =>
-        (request.Method, path) switch
-        {
-            ("GET", "info/refs") => request.Query["service"].ToString() switch
-            {
-                "git-upload-pack" => "git-upload-pack",
-                "git-receive-pack" => "git-receive-pack",
-                _ => null,
-            },
-            ("POST", "git-upload-pack" or "git-receive-pack") => path,
-            _ => null,
-        };
-
-    /// <summary>Whether the credentials are a signed-in-able account's email and password, of a
-    /// member (any role) of the organisation. Failed passwords count towards the account's lockout.</summary>
-    private static async Task<bool> IsMemberAsync(AssessmentsDbContext db, SignInManager<User> signIns, string user, string password, Guid organisationId, CancellationToken cancellationToken)
-    {
-        if (!user.Contains('@', StringComparison.Ordinal) || await signIns.UserManager.FindByEmailAsync(user) is not { } account)
-        {
-            return false;
-        }
-
-        var check = await signIns.CheckPasswordSignInAsync(account, password, lockoutOnFailure: true);
-        return check.Succeeded
-            && await db.Memberships.AnyAsync(m => m.UserId == account.Id && m.OrganisationId == organisationId, cancellationToken);
-    }
-
-    /// <summary>The user name and password of HTTP Basic credentials: a candidate's user name is
-    /// not looked at (the token is the credential); a reviewer's is their email.</summary>
-    private static (string User, string Password)? Credentials(HttpRequest request)
-    {
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header)
-            || !header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase)
-            || header.Parameter is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
-            var colon = pair.IndexOf(':', StringComparison.Ordinal);
-            return colon >= 0 && colon < pair.Length - 1 ? (pair[..colon], pair[(colon + 1)..]) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>What git and the pre-receive hook get: the hooks folder and size limit as git
     /// configuration, and the assessment's push policy.</summary>
     internal static Dictionary<string, string> PushEnvironment(Assessment assessment, RepositoryOptions settings)
     {
-        var closesAt = assessment.EffectiveDeadline;
-        var refuse = assessment.Status switch
-        {
-            AssessmentStatus.Invited => "this assessment has not started yet: open your invitation and press start first.",
-            AssessmentStatus.Started => null,
-            _ => "this assessment is closed; pushes are no longer accepted.",
-        };
-        return new Dictionary<string, string>
-        {
-            ["REMOTE_USER"] = $"candidate-{assessment.Id:N}",
-            ["GIT_CONFIG_COUNT"] = "3",
-            ["GIT_CONFIG_KEY_0"] = "core.hooksPath",
-            ["GIT_CONFIG_VALUE_0"] = settings.HooksFolder,
-            ["GIT_CONFIG_KEY_1"] = "receive.maxInputSize",
-            ["GIT_CONFIG_VALUE_1"] = settings.MaxPushBytes.ToString(CultureInfo.InvariantCulture),
-            ["GIT_CONFIG_KEY_2"] = "http.receivepack",
-            ["GIT_CONFIG_VALUE_2"] = "true",
-            ["ASSESSMENTS_REFUSE"] = refuse ?? "",
-            ["ASSESSMENTS_CLOSES_AT"] = closesAt?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) ?? "",
-            ["ASSESSMENTS_CLOSES_AT_TEXT"] = closesAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "",
-            ["ASSESSMENTS_BRANCH"] = settings.DefaultBranch,
-            ["ASSESSMENTS_OTHER_BRANCHES"] = settings.AllowOtherBranches ? "allow" : "refuse",
-            ["ASSESSMENTS_FORCE_PUSH"] = settings.AllowForcePush ? "allow" : "refuse",
-            ["ASSESSMENTS_MAX_REPOSITORY_KB"] = (settings.MaxRepositoryBytes / 1024).ToString(CultureInfo.InvariantCulture),
-        };
+        var environment = new PushPolicy(settings).HookEnvironment(assessment);
+        environment["REMOTE_USER"] = $"candidate-{assessment.Id:N}";
+        environment["GIT_CONFIG_COUNT"] = "3";
+        environment["GIT_CONFIG_KEY_0"] = "core.hooksPath";
+        environment["GIT_CONFIG_VALUE_0"] = settings.HooksFolder;
+        environment["GIT_CONFIG_KEY_1"] = "receive.maxInputSize";
+        environment["GIT_CONFIG_VALUE_1"] = settings.MaxPushBytes.ToString(CultureInfo.InvariantCulture);
+        environment["GIT_CONFIG_KEY_2"] = "http.receivepack";
+        environment["GIT_CONFIG_VALUE_2"] = "true";
+        return environment;
     }
 }

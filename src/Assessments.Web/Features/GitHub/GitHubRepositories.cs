@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
-using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.DataProtection;
