@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Submissions;
 using Microsoft.AspNetCore.Http.Features;
@@ -72,7 +71,7 @@ public static class GitHostEndpoints
     private static async Task ServeAsync(GitServices services, string organisation, string assessment, string path, bool pushing)
     {
         var (context, settings, cancellationToken) = (services.Context, services.Options.Value, services.CancellationToken);
-        var id = Guid.Parse(context.User.FindFirstValue(GitAccess.AssessmentIdClaim)!);
+        var id = Guid.Parse(context.User.FindFirst(GitAccess.AssessmentIdClaim)!.Value);
         var repository = await services.Db.Assessments.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
         var environment = PushEnvironment(repository, settings);
         // Where the post-receive hook writes the refs this push moved, if it moved any.
