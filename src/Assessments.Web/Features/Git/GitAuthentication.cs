@@ -11,19 +11,13 @@ using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Git;
 
-/// <summary>Names of the git host's authentication scheme, policies and claims.</summary>
+/// <summary>Names of the git host's authentication scheme, claims and roles.</summary>
 public static class GitAccess
 {
     /// <summary>HTTP Basic against one repository: the scheme of every <c>/git/…</c> endpoint only.</summary>
     public const string Scheme = "git-basic";
 
     public const string Realm = "Assessments git";
-
-    /// <summary>Clone and fetch: the candidate, or a member of the hiring organisation.</summary>
-    public const string ReadPolicy = "git-read";
-
-    /// <summary>Push: the candidate only.</summary>
-    public const string PushPolicy = "git-push";
 
     /// <summary>The repository a principal was authenticated for, <c>organisation/assessment</c>.</summary>
     public const string RepositoryClaim = "assessments:git-repository";
@@ -33,6 +27,16 @@ public static class GitAccess
     public const string CandidateRole = "git-candidate";
 
     public const string ReviewerRole = "git-reviewer";
+}
+
+/// <summary>The authorization policies of the <c>/git/…</c> endpoints (<see cref="GitAccessRequirement"/>).</summary>
+public static class GitPolicies
+{
+    /// <summary>Clone and fetch: the candidate, or a member of the hiring organisation.</summary>
+    public const string Read = "git-read";
+
+    /// <summary>Push: the candidate only.</summary>
+    public const string Push = "git-push";
 }
 
 /// <summary>HTTP Basic credentials for the repository the route names. A candidate's password is

@@ -15,8 +15,8 @@ public static class GitExtensions
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, GitBasicAuthenticationHandler>(GitAccess.Scheme, null);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(GitAccess.ReadPolicy, policy => policy.AddAuthenticationSchemes(GitAccess.Scheme).RequireAuthenticatedUser().AddRequirements(new GitAccessRequirement(push: false)))
-            .AddPolicy(GitAccess.PushPolicy, policy => policy.AddAuthenticationSchemes(GitAccess.Scheme).RequireAuthenticatedUser().AddRequirements(new GitAccessRequirement(push: true)));
+            .AddPolicy(GitPolicies.Read, policy => policy.AddAuthenticationSchemes(GitAccess.Scheme).RequireAuthenticatedUser().AddRequirements(new GitAccessRequirement(push: false)))
+            .AddPolicy(GitPolicies.Push, policy => policy.AddAuthenticationSchemes(GitAccess.Scheme).RequireAuthenticatedUser().AddRequirements(new GitAccessRequirement(push: true)));
         builder.Services.AddHostedService<GitHooksInstaller>();
         return builder;
     }

@@ -19,9 +19,9 @@ public static class GitHostEndpoints
     public static IEndpointRouteBuilder MapGitHost(this IEndpointRouteBuilder app)
     {
         var repository = app.MapGroup("/git/{organisation}/{assessment}.git").ExcludeFromDescription();
-        repository.MapGet("/info/refs", AdvertiseAsync).RequireAuthorization(GitAccess.ReadPolicy);
-        repository.MapPost("/git-upload-pack", UploadPackAsync).RequireAuthorization(GitAccess.ReadPolicy);
-        repository.MapPost("/git-receive-pack", ReceivePackAsync).RequireAuthorization(GitAccess.PushPolicy);
+        repository.MapGet("/info/refs", AdvertiseAsync).RequireAuthorization(GitPolicies.Read);
+        repository.MapPost("/git-upload-pack", UploadPackAsync).RequireAuthorization(GitPolicies.Read);
+        repository.MapPost("/git-receive-pack", ReceivePackAsync).RequireAuthorization(GitPolicies.Push);
         return app;
     }
 
