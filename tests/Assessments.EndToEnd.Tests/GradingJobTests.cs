@@ -5,7 +5,7 @@ using Assessments.Runner.Results;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Scenarios;
 using Assessments.Web.Common;
 using Assessments.Web.Hosting;

@@ -7,7 +7,7 @@ using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
 
 namespace Assessments.Web.Hosting;
@@ -39,6 +39,7 @@ public static class AssessmentsWebApplication
         if (roles.HasFlag(ServerRoles.Web))
         {
             builder.AddAccounts();
+            builder.AddGitHost();
             builder.AddPages();
         }
 

@@ -1,18 +1,21 @@
 using System.Text;
 using System.Text.Json;
 using Assessments.Web.Data;
-using Assessments.Web.Features.Grading;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Assessments.Web.Features.GitHub;
 
 /// <summary>GitHub's push webhooks at <c>/webhooks/github/{assessment}</c>. The signature is checked
-/// over the raw body with the assessment's own secret before anything is read or stored; a
-/// delivery is stored once (<c>X-GitHub-Delivery</c> is unique), and a push of the default branch
-/// before the deadline is recorded as a submission, in the same transaction as the delivery, and
-/// graded later through the outbox: the answer takes milliseconds, well inside GitHub's 10 s.</summary>
+/// over the raw body with the assessment's own secret before anything is read or stored
+/// (<see cref="WebhookSignatureFilter"/>); a delivery is stored once (<c>X-GitHub-Delivery</c> is
+/// unique), and a push the <see cref="PushPolicy"/> counts is recorded as a submission, in the
+/// same transaction as the delivery, and graded later through the outbox: the answer takes
+/// milliseconds, well inside GitHub's 10 s.</summary>
 public static class GitHubWebhookEndpoints
 {
     /// <summary>GitHub caps payloads at 25 MB.</summary>
@@ -23,40 +26,31 @@ public static class GitHubWebhookEndpoints
     public static IEndpointRouteBuilder MapGitHubWebhooks(this IEndpointRouteBuilder app)
     {
         app.MapPost("/webhooks/github/{assessmentId:guid}", ReceiveAsync)
+            .AddEndpointFilter<WebhookSignatureFilter>()
             .AllowAnonymous()
             .DisableAntiforgery()
             .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(
+    /// <summary>What storing a delivery needs.</summary>
+    internal sealed record WebhookServices(
+        AssessmentsDbContext Db,
+        SubmissionRecorder Recorder,
+        OutboxDispatcher Dispatcher,
+        PushPolicy Policy,
+        TimeProvider Time,
+        ILoggerFactory Loggers);
+
+    private static async Task<Results<Ok<WebhookAnswer>, ProblemHttpResult>> ReceiveAsync(
         HttpContext context,
         Guid assessmentId,
-        AssessmentsDbContext db,
-        GitHubRepositories repositories,
-        SubmissionRecorder recorder,
-        OutboxDispatcher dispatcher,
-        TimeProvider time,
-        ILoggerFactory loggers,
+        [AsParameters] WebhookServices services,
         CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger(typeof(GitHubWebhookEndpoints));
+        var (assessment, body) = context.Features.GetRequiredFeature<SignedDelivery>();
+        var (db, time) = (services.Db, services.Time);
         var request = context.Request;
-        if (await ReadBodyAsync(request, cancellationToken) is not { } body)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes >> 20} MB.");
-        }
-
-        var assessment = await db.Assessments.AsNoTracking().Include(a => a.Candidate)
-            .SingleOrDefaultAsync(a => a.Id == assessmentId && a.RepositoryHost == RepositoryHost.GitHub, cancellationToken);
-        var secret = assessment is null ? null : repositories.WebhookSecret(assessment);
-        if (secret is null || !WebhookSignature.IsValid(secret, body, request.Headers["X-Hub-Signature-256"]))
-        {
-            // The same answer for an unknown assessment: nobody learns which exist.
-            logger.LogWarning("GitHub webhook for {AssessmentId} refused: signature missing or wrong", assessmentId);
-            return Problem(StatusCodes.Status401Unauthorized, "X-Hub-Signature-256 is missing or does not sign this body with the webhook's secret.");
-        }
-
         string eventName = request.Headers["X-GitHub-Event"].ToString();
         string deliveryId = request.Headers["X-GitHub-Delivery"].ToString();
         if (eventName.Length == 0 || deliveryId.Length is 0 or > 128)
@@ -69,7 +63,7 @@ public static class GitHubWebhookEndpoints
         {
             using var json = JsonDocument.Parse(body);
             var repositoryId = json.RootElement.TryGetProperty("repository", out var repository) && repository.TryGetProperty("id", out var id) && id.TryGetInt64(out var value) ? value : (long?)null;
-            if (repositoryId is { } r && r != assessment!.ExternalRepositoryId)
+            if (repositoryId is { } r && r != assessment.ExternalRepositoryId)
             {
                 return Problem(StatusCodes.Status400BadRequest, $"The delivery is for repository {r}, not this assessment's ({assessment.ExternalRepositoryId}).");
             }
@@ -94,75 +88,48 @@ public static class GitHubWebhookEndpoints
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_webhook_deliveries_provider_delivery_id" })
         {
             // A redelivery, or the same delivery arriving twice at once: the first one counts.
-            return Results.Ok(new WebhookAnswer(deliveryId, "duplicate", "This delivery was received before."));
+            return TypedResults.Ok(new WebhookAnswer(deliveryId, "duplicate", "This delivery was received before."));
         }
 
         var answer = push is null
             ? new WebhookAnswer(deliveryId, eventName == "ping" ? "pong" : "ignored", eventName == "ping" ? "The webhook is set up." : $"'{eventName}' events are not used.")
-            : await RecordPushAsync(assessment!, push, deliveryId, recorder, time, cancellationToken);
+            : await RecordPushAsync(assessment, push, deliveryId, services, cancellationToken);
         await db.WebhookDeliveries.Where(d => d.Id == delivery.Id)
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.ProcessedAt, time.GetUtcNow()), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        dispatcher.Wake();
-        logger.LogInformation("GitHub {Event} delivery {DeliveryId} for {AssessmentId}: {Status} ({Detail})", eventName, deliveryId, assessmentId, answer.Status, answer.Detail);
-        return Results.Ok(answer);
+        services.Dispatcher.Wake();
+        services.Loggers.CreateLogger(typeof(GitHubWebhookEndpoints))
+            .LogInformation("GitHub {Event} delivery {DeliveryId} for {AssessmentId}: {Status} ({Detail})", eventName, deliveryId, assessmentId, answer.Status, answer.Detail);
+        return TypedResults.Ok(answer);
     }
 
-    private static async Task<WebhookAnswer> RecordPushAsync(Assessment assessment, PushPayload push, string deliveryId, SubmissionRecorder recorder, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Records the push when the policy counts it; otherwise says why not (GitHub shows
+    /// it in the delivery log).</summary>
+    private static async Task<WebhookAnswer> RecordPushAsync(Assessment assessment, PushPayload push, string deliveryId, WebhookServices services, CancellationToken cancellationToken)
     {
-        if (push.Ref != $"refs/heads/{push.DefaultBranch}")
+        var change = push.Deleted ? RefChange.Deleted : push.Forced ? RefChange.Rewritten : RefChange.Moved;
+        var decision = services.Policy.Decide(assessment, push.Ref, push.DefaultBranch, change, PushHost.GitHub, services.Time.GetUtcNow());
+        if (!decision.Counts)
         {
-            return new WebhookAnswer(deliveryId, "ignored", $"{push.Ref} is not the default branch {push.DefaultBranch}; only its pushes are graded.");
+            return new WebhookAnswer(deliveryId, "ignored", decision.Outcome switch
+            {
+                PushOutcome.DeletesDefaultBranch => "The default branch was deleted; the last submission stands.",
+                PushOutcome.NotStarted or PushOutcome.Closed => $"The assessment is {assessment.Status}; pushes count only while it is started.",
+                PushOutcome.Late => $"Pushed after the deadline {assessment.EffectiveDeadline:u}.",
+                _ => $"{push.Ref} is not the default branch {push.DefaultBranch}; only its pushes are graded.",
+            });
         }
 
-        if (push.Deleted)
-        {
-            return new WebhookAnswer(deliveryId, "ignored", "The default branch was deleted; the last submission stands.");
-        }
-
-        if (assessment.Status != AssessmentStatus.Started)
-        {
-            return new WebhookAnswer(deliveryId, "ignored", $"The assessment is {assessment.Status}; pushes count only while it is started.");
-        }
-
-        if (assessment.EffectiveDeadline is { } deadline && time.GetUtcNow() > deadline)
-        {
-            return new WebhookAnswer(deliveryId, "ignored", $"Pushed after the deadline {deadline:u}.");
-        }
-
-        var submission = await recorder.RecordAsync(assessment.Id, push.After, push.DefaultBranch, SubmissionSource.GitHubWebhook, cancellationToken);
+        var submission = await services.Recorder.RecordAsync(assessment.Id, push.After, push.DefaultBranch, SubmissionSource.GitHubWebhook, cancellationToken);
         return submission is null
             ? new WebhookAnswer(deliveryId, "duplicate", $"Commit {push.After} was recorded before.")
             : new WebhookAnswer(deliveryId, "recorded", push.Forced ? $"Forced push of {push.After} recorded." : $"Commit {push.After} recorded.");
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
 
     /// <summary>What the endpoint did with a delivery; GitHub shows it in the hook's delivery log.</summary>
-    private sealed record WebhookAnswer(string Delivery, string Status, string Detail);
+    internal sealed record WebhookAnswer(string Delivery, string Status, string Detail);
 
     private sealed class PushPayloadException(string message) : Exception(message);
 

@@ -6,6 +6,7 @@ using Assessments.Runner.Results;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.CommandLine;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Features.Scenarios;
 using Assessments.Web.Common;

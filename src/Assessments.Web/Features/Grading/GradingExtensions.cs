@@ -1,4 +1,4 @@
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 
 namespace Assessments.Web.Features.Grading;

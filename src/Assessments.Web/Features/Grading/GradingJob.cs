@@ -6,7 +6,7 @@ using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Jobs;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;

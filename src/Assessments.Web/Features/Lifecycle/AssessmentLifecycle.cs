@@ -4,7 +4,7 @@ using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Mail;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
 using Assessments.Web.Common;
 using Microsoft.EntityFrameworkCore;

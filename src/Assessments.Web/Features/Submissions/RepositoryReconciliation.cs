@@ -1,7 +1,7 @@
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Jobs;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -3,7 +3,7 @@ using Assessments.Runner.Results;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Common;
 using Assessments.Web.Tests.Infrastructure;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Lifecycle;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Scenarios;
 using Assessments.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

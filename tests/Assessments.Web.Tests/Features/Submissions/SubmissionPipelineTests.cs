@@ -1,5 +1,5 @@
 using Assessments.Web.Data;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
 using Assessments.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,10 +1,10 @@
 using System.Net;
 using Assessments.Web.Data;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Assessments.Web.Tests.Features.Repositories;
+namespace Assessments.Web.Tests.Features.Git;
 
 /// <summary>The built-in git host through a real Kestrel and the real git client: who can see a
 /// repository, what a push may do, and what an accepted push records.</summary>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>A candidate's git access token: 256 random bits, shown once, stored as its SHA-256.
 /// A plain hash suffices because the token is random, not chosen by a person: there is no

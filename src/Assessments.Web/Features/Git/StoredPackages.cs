@@ -2,7 +2,7 @@ using Assessments.Scenarios;
 using Assessments.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>Scenario versions as imported: the package is read back from its stored archive, so a
 /// repository is always seeded from exactly the content that was hashed.</summary>

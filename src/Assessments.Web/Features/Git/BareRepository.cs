@@ -1,6 +1,5 @@
-using Assessments.Web.Features.Grading;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>Reads of a built-in bare repository, through the real git (<see cref="GitTrees.GitAsync"/>).</summary>
 public static class BareRepository

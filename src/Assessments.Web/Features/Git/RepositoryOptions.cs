@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>Where the built-in git host keeps its bare repositories. Web nodes serve them and
 /// workers read commits from them, so several nodes need this folder on shared storage.</summary>

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Assessments.Runner.Submissions;
-using Assessments.Web.Features.Grading;
+using Assessments.Web.Features.Git;
 
-namespace Assessments.Web.Tests.Features.Grading;
+namespace Assessments.Web.Tests.Features.Git;
 
 /// <summary>A commit read from git's object database with the real git client: links and
 /// submodules listed and never followed, attributes of the candidate's ignored, limits checked

@@ -1,49 +1,57 @@
 using System.Text;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
-/// <summary>The hooks every built-in repository runs. The pre-receive hook, run (through <c>core.hooksPath</c>, so
-/// no repository holds a copy a push could change). git runs it after the pack arrived and before
-/// any ref moves; what it prints reaches the candidate's terminal as <c>remote: …</c>, and a
-/// non-zero exit refuses the whole push. The web app passes the assessment's policy in the
-/// environment; the hook judges the clock at the moment of the push. The post-receive hook, run
-/// once refs moved, writes what moved to the file the web app named, which is how it learns
-/// exactly which commit an accepted push brought (git http-backend exits 0 on a refused push too).</summary>
+/// <summary>The hooks every built-in repository runs (through <c>core.hooksPath</c>, so no
+/// repository holds a copy a push could change). git runs the pre-receive hook after the pack
+/// arrived and before any ref moves; what it prints reaches the candidate's terminal as
+/// <c>remote: …</c>, and a non-zero exit refuses the whole push. It holds no rule of its own: the
+/// web app passes <see cref="PushPolicy.HookEnvironment"/>, the policy's answer for each kind of
+/// ref update, and the hook tells the kinds apart (which takes git), reads the clock at the moment
+/// of the push and measures the repository. The post-receive hook, run once refs moved, writes
+/// what moved to the file the web app named, which is how it learns exactly which commit an
+/// accepted push brought (git http-backend exits 0 on a refused push too).</summary>
 public static class GitHooks
 {
-    /// <summary>The hook's text. Environment: <c>ASSESSMENTS_REFUSE</c> (a reason to refuse every
-    /// push), <c>ASSESSMENTS_CLOSES_AT</c> (Unix seconds) and its readable form, the branch that
-    /// counts, whether other branches and force pushes are allowed, and the size limit in KiB.</summary>
+    /// <summary>The hook's text. Environment (<see cref="PushPolicy.HookEnvironment"/>):
+    /// <c>ASSESSMENTS_REFUSE</c> (a reason to refuse every push), <c>ASSESSMENTS_CLOSES_AT</c>
+    /// (Unix seconds) and <c>ASSESSMENTS_LATE</c> (what to say after it), the branch that counts,
+    /// and for each kind of update the refusal to print (a <c>printf</c> format taking the ref's
+    /// name; empty where that kind is allowed), and the size limit in KiB.</summary>
     public const string PreReceive = """
         #!/bin/sh
-        # Written by Assessments: the push policy of built-in repositories. Do not edit; it is rewritten on start.
+        # Written by Assessments: applies the push policy of built-in repositories (PushPolicy), whose
+        # answers arrive in the environment. Do not edit; it is rewritten on start.
         set -u
         refuse() { echo "Assessments: $*" >&2; exit 1; }
+        # $1: the policy's refusal for this kind of update (empty: allowed); $2: the ref it names.
+        refuse_if() { [ -z "$1" ] || refuse "$(printf "$1" "$2")"; }
 
         [ -z "${ASSESSMENTS_REFUSE:-}" ] || refuse "$ASSESSMENTS_REFUSE"
         if [ -n "${ASSESSMENTS_CLOSES_AT:-}" ] && [ "$(date +%s)" -ge "$ASSESSMENTS_CLOSES_AT" ]; then
-          refuse "the deadline ($ASSESSMENTS_CLOSES_AT_TEXT) has passed; this push was not accepted."
+          refuse "$ASSESSMENTS_LATE"
         fi
 
         # The all-zero id of this repository's hash (40 or 64 digits): a ref created or deleted.
         zero=$(git hash-object --stdin </dev/null | tr '0-9a-f' '0')
         while read -r old new ref; do
           if [ "$ref" = "refs/heads/$ASSESSMENTS_BRANCH" ]; then
-            [ "$new" != "$zero" ] || refuse "$ASSESSMENTS_BRANCH cannot be deleted."
-            if [ "$old" != "$zero" ] && [ "$ASSESSMENTS_FORCE_PUSH" != allow ] && ! git merge-base --is-ancestor "$old" "$new"; then
-              refuse "$ASSESSMENTS_BRANCH cannot be rewritten (this was a force push). Fetch, merge or rebase onto it, and push again."
+            if [ "$new" = "$zero" ]; then
+              refuse_if "$ASSESSMENTS_ON_DELETE" "$ref"
+            elif [ -n "$ASSESSMENTS_ON_REWRITE" ] && [ "$old" != "$zero" ] && ! git merge-base --is-ancestor "$old" "$new"; then
+              refuse_if "$ASSESSMENTS_ON_REWRITE" "$ref"
             fi
           else
             case "$ref" in
-              refs/heads/*) [ "$ASSESSMENTS_OTHER_BRANCHES" = allow ] || refuse "only $ASSESSMENTS_BRANCH counts; ${ref#refs/heads/} was refused. Push your work to $ASSESSMENTS_BRANCH." ;;
-              *) refuse "$ref was refused: only branches can be pushed." ;;
+              refs/heads/*) refuse_if "$ASSESSMENTS_ON_OTHER_BRANCH" "${ref#refs/heads/}" ;;
+              *) refuse_if "$ASSESSMENTS_ON_NOT_A_BRANCH" "$ref" ;;
             esac
           fi
         done
 
         # The pushed objects wait in a quarantine folder under objects/ until this hook says yes.
         size=$(du -sk objects | cut -f1)
-        [ "$size" -le "$ASSESSMENTS_MAX_REPOSITORY_KB" ] || refuse "the repository would take ${size} KiB, over its limit of ${ASSESSMENTS_MAX_REPOSITORY_KB} KiB."
+        [ "$size" -le "$ASSESSMENTS_MAX_REPOSITORY_KB" ] || refuse_if "$ASSESSMENTS_ON_TOO_BIG" "$size"
         exit 0
 
         """;

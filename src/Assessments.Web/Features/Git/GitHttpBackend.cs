@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>Runs git's own smart HTTP server, <c>git http-backend</c>, as a CGI program for one
 /// request: the request body streams to its stdin while its stdout streams back, CGI headers first.

@@ -1,7 +1,7 @@
 using System.Net;
-using Assessments.Web.Features.Grading;
+using Assessments.Web.Features.Git;
 
-namespace Assessments.Web.Tests;
+namespace Assessments.Web.Tests.Features.Git;
 
 /// <summary>Addresses the platform fetches repositories from. Names resolve through a fake
 /// resolver: no test here sends a packet or a DNS query anywhere.</summary>

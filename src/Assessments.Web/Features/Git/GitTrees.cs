@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Assessments.Runner.Submissions;
 
-namespace Assessments.Web.Features.Grading;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>Reads a commit's files straight from git's object database (<c>ls-tree</c> for the
 /// listing and sizes, <c>cat-file --batch</c> for the contents): no checkout, so no link is ever

@@ -1,8 +1,8 @@
 using Assessments.Web.Data;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Tests.Infrastructure;
 
-namespace Assessments.Web.Tests.Features.Repositories;
+namespace Assessments.Web.Tests.Features.Git;
 
 /// <summary>The size limits, with the exact git configuration and hook environment the git host
 /// gives a push (limits this small would get in the way of every other test's web app), on a real

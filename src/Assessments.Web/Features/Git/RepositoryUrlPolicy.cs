@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Assessments.Web.Features.Grading;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>A repository address the platform may fetch from, with the addresses its host resolved
 /// to at check time (git is pinned to them, so a name cannot resolve elsewhere a moment later).</summary>

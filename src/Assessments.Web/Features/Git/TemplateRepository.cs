@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Assessments.Scenarios;
 
-namespace Assessments.Web.Features.Repositories;
+namespace Assessments.Web.Features.Git;
 
 /// <summary>Creates a candidate's bare repository whose only commit is the scenario version's
 /// template, authored by the platform. Only <see cref="ScenarioPackage.TemplateFiles"/> are ever

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Assessments.Scenarios;
-using Assessments.Web.Features.Repositories;
+using Assessments.Web.Features.Git;
 
-namespace Assessments.Web.Tests.Features;
+namespace Assessments.Web.Tests.Features.Git;
 
 /// <summary>Nothing under hidden/, solution/ or variants/ can reach what a candidate receives:
 /// every git object of a repository seeded from each package is scanned for those files.</summary>
