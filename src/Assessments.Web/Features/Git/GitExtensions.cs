@@ -5,12 +5,30 @@ namespace Assessments.Web.Features.Git;
 
 public static class GitExtensions
 {
+    /// <summary>The bare repositories every role and command that grades or reconciles reads:
+    /// <see cref="RepositoryOptions"/> and the built-in <see cref="ICandidateRepositories"/>. Safe
+    /// to call from each feature that needs them.</summary>
+    public static IHostApplicationBuilder AddGitRepositories(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(s => s.ServiceType == typeof(BuiltInRepositories)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddOptions<RepositoryOptions>()
+            .BindConfiguration(RepositoryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<BuiltInRepositories>();
+        builder.Services.AddScoped<ICandidateRepositories>(services => services.GetRequiredService<BuiltInRepositories>());
+        return builder;
+    }
+
     /// <summary>The built-in git host of the web role: the push policy, the Basic scheme and the
-    /// read and push policies of <c>/git/…</c>, and the hooks written at start.
-    /// <see cref="RepositoryOptions"/> are bound for every role by <c>AddGrading</c>, whose jobs
-    /// read the bare repositories too.</summary>
+    /// read and push policies of <c>/git/…</c>, and the hooks written at start.</summary>
     public static IHostApplicationBuilder AddGitHost(this IHostApplicationBuilder builder)
     {
+        builder.AddGitRepositories();
         builder.Services.AddSingleton(services => new PushPolicy(services.GetRequiredService<IOptions<RepositoryOptions>>().Value));
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, GitBasicAuthenticationHandler>(GitAccess.Scheme, null);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Assessments.Web.Data;
-using Assessments.Web.Features.Submissions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +28,7 @@ public static class GitHostEndpoints
     internal sealed record GitServices(
         HttpContext Context,
         AssessmentsDbContext Db,
-        SubmissionRecorder Recorder,
+        IPushRecorder Recorder,
         IOptions<RepositoryOptions> Options,
         ILoggerFactory Loggers,
         CancellationToken CancellationToken);
@@ -86,7 +85,7 @@ public static class GitHostEndpoints
                 // The client gets its whole answer first; the push is git's now, and this records
                 // it (reconciliation records it later if this process dies first).
                 await context.Response.CompleteAsync();
-                await services.Recorder.RecordAsync(repository.Id, head, settings.DefaultBranch, SubmissionSource.BuiltInPush, CancellationToken.None);
+                await services.Recorder.RecordPushAsync(repository.Id, head, settings.DefaultBranch, CancellationToken.None);
             }
         }
         finally

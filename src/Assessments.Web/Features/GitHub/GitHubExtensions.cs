@@ -1,3 +1,5 @@
+using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Submissions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +26,9 @@ public static class GitHubExtensions
         builder.Services.AddSingleton<GitHubClients>();
         builder.Services.AddScoped<GitHubRepositories>();
         builder.Services.AddScoped<GitHubProvisioningJob>();
+        builder.Services.AddSingleton<IOutboxHandler, ProvisioningMessages>();
+        builder.Services.AddScoped<GitHubCandidateRepositories>();
+        builder.Services.AddScoped<ICandidateRepositories>(services => services.GetRequiredService<GitHubCandidateRepositories>());
         return builder;
     }
 }

@@ -9,10 +9,7 @@ public static class GradingExtensions
     /// sandbox and reaping what a crashed worker left there.</summary>
     public static IHostApplicationBuilder AddGrading(this IHostApplicationBuilder builder, bool worker)
     {
-        builder.Services.AddOptions<RepositoryOptions>()
-            .BindConfiguration(RepositoryOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddGitRepositories();
         builder.Services.AddScoped<GradingQueue>();
         if (worker)
         {

@@ -4,7 +4,6 @@ using Assessments.Runner.Results;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Data;
-using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
@@ -24,8 +23,7 @@ public sealed class GradingJob(
     AssessmentsDbContext db,
     SandboxRuntime sandbox,
     GradingEngine engine,
-    GitHubRepositories github,
-    IOptions<RepositoryOptions> repositories,
+    IEnumerable<ICandidateRepositories> repositories,
     IOptions<SandboxOptions> sandboxOptions,
     ILogger<GradingJob> logger)
 {
@@ -127,17 +125,9 @@ public sealed class GradingJob(
     private async Task<CandidateTree> ReadTreeAsync(Submission submission, CancellationToken cancellationToken)
     {
         var assessment = submission.Assessment ?? throw new InvalidOperationException($"Submission {submission.Id} has no assessment.");
-        var limits = sandboxOptions.Value.Tree;
-        if (assessment.RepositoryHost == RepositoryHost.BuiltIn)
-        {
-            var organisation = assessment.Organisation ?? throw new InvalidOperationException($"Assessment {assessment.Id} has no organisation.");
-            var path = repositories.Value.PathOf(organisation.Slug, assessment.Slug);
-            return await GitTrees.ReadAsync(path, submission.CommitSha, limits, cancellationToken);
-        }
-
-        return assessment.ExternalRepositoryId is { } repositoryId
-            ? await github.ReadTreeAsync(repositoryId, submission.CommitSha, limits, cancellationToken)
-            : throw new CandidateTreeException($"Assessment {assessment.Id}'s GitHub repository was never provisioned.");
+        var organisation = assessment.Organisation ?? throw new InvalidOperationException($"Assessment {assessment.Id} has no organisation.");
+        var repository = new CandidateRepository(assessment.Id, organisation.Slug, assessment.Slug, assessment.RepositoryHost, assessment.ExternalRepositoryId);
+        return await repositories.For(assessment.RepositoryHost).ReadTreeAsync(repository, submission.CommitSha, sandboxOptions.Value.Tree, cancellationToken);
     }
 
     private async Task FinishAsync(GradingRun run, GradingReport? report, StringBuilder log, bool lastAttempt, CancellationToken cancellationToken)

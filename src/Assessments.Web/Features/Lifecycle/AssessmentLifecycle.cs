@@ -235,7 +235,7 @@ public sealed partial class AssessmentLifecycle(
         assessment.Start(time.GetUtcNow());
         db.OutboxMessages.Add(new OutboxMessage
         {
-            Kind = OutboxKinds.ProvisionGitHubRepository,
+            Kind = ProvisioningMessages.Kind,
             Payload = JsonSerializer.Serialize(new ProvisionGitHubRepositoryMessage(assessment.Id)),
         });
         Audit(actor, "assessment.started", assessment, new { deadline = assessment.EffectiveDeadline, repository = assessment.ExternalRepositoryFullName });

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Assessments.Web.Data;
-using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
@@ -80,6 +78,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
+        var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().ToDictionary(h => h.Kind, StringComparer.Ordinal);
         var messages = await db.OutboxMessages
             .FromSql($"SELECT * FROM outbox_messages WHERE dispatched_at IS NULL ORDER BY id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
@@ -88,11 +87,12 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
             message.Attempts++;
             try
             {
-                Handle(jobs, message);
+                var handler = handlers.GetValueOrDefault(message.Kind) ?? throw new UndeliverableMessageException($"unknown kind '{message.Kind}'");
+                handler.Handle(message, jobs);
                 message.DispatchedAt = DateTimeOffset.UtcNow;
                 message.LastError = null;
             }
-            catch (OutboxMessageException e)
+            catch (UndeliverableMessageException e)
             {
                 // Nothing a retry would change: kept, with why, for an operator; not tried again.
                 message.DispatchedAt = DateTimeOffset.UtcNow;
@@ -105,23 +105,4 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, ILogger<Outbox
         await transaction.CommitAsync(cancellationToken);
         return messages.Count;
     }
-
-    private static void Handle(IBackgroundJobClient jobs, OutboxMessage message)
-    {
-        switch (message.Kind)
-        {
-            case OutboxKinds.ProvisionGitHubRepository:
-                // Provisioning is idempotent, so a second job after a crash here does no harm.
-                var provision = Read<ProvisionGitHubRepositoryMessage>(message);
-                jobs.Enqueue<GitHubProvisioningJob>(job => job.RunAsync(provision.AssessmentId, CancellationToken.None));
-                break;
-            default:
-                throw new OutboxMessageException($"unknown kind '{message.Kind}'");
-        }
-    }
-
-    private static T Read<T>(OutboxMessage message) =>
-        JsonSerializer.Deserialize<T>(message.Payload) ?? throw new OutboxMessageException($"payload '{message.Payload}' is empty");
-
-    private sealed class OutboxMessageException(string message) : Exception(message);
 }

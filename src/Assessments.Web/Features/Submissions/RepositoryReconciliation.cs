@@ -1,5 +1,4 @@
 using Assessments.Web.Data;
-using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Git;
 using Hangfire;
@@ -17,9 +16,7 @@ namespace Assessments.Web.Features.Submissions;
 public sealed class RepositoryReconciliation(
     AssessmentsDbContext db,
     SubmissionRecorder recorder,
-    GitHubRepositories github,
-    IOptions<RepositoryOptions> options,
-    IOptions<GitHubOptions> githubOptions,
+    IEnumerable<ICandidateRepositories> repositories,
     ILogger<RepositoryReconciliation> logger)
 {
     /// <summary>The recurring jobs' ids in Hangfire: built-in repositories are read on disk every
@@ -38,7 +35,8 @@ public sealed class RepositoryReconciliation(
     [AutomaticRetry(Attempts = 0)]
     public async Task<int> RunAsync(RepositoryHost host, CancellationToken cancellationToken)
     {
-        if (host == RepositoryHost.GitHub && !githubOptions.Value.IsConfigured)
+        // A host this installation does not use (GitHub without a token) has nothing to reconcile.
+        if (repositories.FirstOrDefault(r => r.Host == host) is not { IsAvailable: true })
         {
             return 0;
         }
@@ -71,40 +69,22 @@ public sealed class RepositoryReconciliation(
     /// new submission, or null when there was nothing to record.</summary>
     public async Task<Submission?> ReconcileAsync(Guid assessmentId, CancellationToken cancellationToken)
     {
-        var assessment = await db.Assessments.AsNoTracking()
+        var repository = await db.Assessments.AsNoTracking()
             .Where(a => a.Id == assessmentId)
-            .Select(a => new { a.Slug, Organisation = a.Organisation!.Slug, a.RepositoryHost, a.ExternalRepositoryId })
+            .Select(a => new CandidateRepository(a.Id, a.Organisation!.Slug, a.Slug, a.RepositoryHost, a.ExternalRepositoryId))
             .SingleAsync(cancellationToken);
-        var head = assessment.RepositoryHost == RepositoryHost.GitHub
-            ? await GitHubHeadAsync(assessment.ExternalRepositoryId)
-            : await BuiltInHeadAsync(options.Value.PathOf(assessment.Organisation, assessment.Slug), cancellationToken);
-        if (head is null || await db.Submissions.AnyAsync(s => s.AssessmentId == assessmentId && s.CommitSha == head.Value.CommitSha, cancellationToken))
+        var head = await repositories.For(repository.Host).PushedHeadAsync(repository, cancellationToken);
+        if (head is null || await db.Submissions.AnyAsync(s => s.AssessmentId == assessmentId && s.CommitSha == head.CommitSha, cancellationToken))
         {
             return null;
         }
 
-        var submission = await recorder.RecordAsync(assessmentId, head.Value.CommitSha, head.Value.Branch, SubmissionSource.Reconciliation, cancellationToken);
+        var submission = await recorder.RecordAsync(assessmentId, head.CommitSha, head.Branch, SubmissionSource.Reconciliation, cancellationToken);
         if (submission is not null)
         {
-            logger.LogWarning("Reconciliation recorded commit {CommitSha} of assessment {AssessmentId}: the push was accepted but not recorded", head.Value.CommitSha, assessmentId);
+            logger.LogWarning("Reconciliation recorded commit {CommitSha} of assessment {AssessmentId}: the push was accepted but not recorded", head.CommitSha, assessmentId);
         }
 
         return submission;
     }
-
-    /// <summary>The head worth recording: not the template's root commit, which nobody pushed.</summary>
-    private async Task<(string CommitSha, string Branch)?> BuiltInHeadAsync(string path, CancellationToken cancellationToken)
-    {
-        var branch = options.Value.DefaultBranch;
-        return Directory.Exists(path)
-            && await BareRepository.HeadAsync(path, branch, cancellationToken) is { } head
-            && !await BareRepository.IsRootCommitAsync(path, head, cancellationToken)
-                ? (head, branch)
-                : null;
-    }
-
-    private async Task<(string CommitSha, string Branch)?> GitHubHeadAsync(long? repositoryId) =>
-        repositoryId is { } id && await github.HeadAsync(id) is { IsRootCommit: false } head
-            ? (head.CommitSha, head.Branch)
-            : null;
 }

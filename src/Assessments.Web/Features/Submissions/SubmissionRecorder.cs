@@ -1,4 +1,5 @@
 using Assessments.Web.Data;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Common;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ namespace Assessments.Web.Features.Submissions;
 /// <summary>Records a pushed commit as a submission, with its queued grading, in one transaction: a
 /// crash after the commit loses nothing (the dispatcher finds the run without a job), a crash
 /// before it leaves nothing half-done (reconciliation finds the push).</summary>
-public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher dispatcher, ILogger<SubmissionRecorder> logger)
+public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher dispatcher, ILogger<SubmissionRecorder> logger) : IPushRecorder
 {
     /// <summary>Records <paramref name="commitSha"/> for the assessment; returns the new
     /// submission, or null when that commit was recorded already (a second push of the same
@@ -37,16 +38,8 @@ public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher
         dispatcher.Wake();
         return submission;
     }
-}
 
-/// <summary>What outbox messages ask for. (A grading needs none: its queued run is written in the
-    /// push's own transaction; messages of the former kind "grade-submission" were turned into runs
-    /// by the migration QueuedRunsInsteadOfGradeMessages.)</summary>
-public static class OutboxKinds
-{
-    /// <summary>Provision a started assessment's GitHub repository (<see cref="ProvisionGitHubRepositoryMessage"/>).</summary>
-    public const string ProvisionGitHubRepository = "provision-github-repository";
+    /// <summary>A push the built-in git host accepted.</summary>
+    Task IPushRecorder.RecordPushAsync(Guid assessmentId, string commitSha, string branch, CancellationToken cancellationToken) =>
+        RecordAsync(assessmentId, commitSha, branch, SubmissionSource.BuiltInPush, cancellationToken);
 }
-
-/// <summary>The payload of <see cref="OutboxKinds.ProvisionGitHubRepository"/>.</summary>
-public sealed record ProvisionGitHubRepositoryMessage(Guid AssessmentId);

@@ -1,4 +1,5 @@
 using Assessments.Web.Data;
+using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Jobs;
 
 namespace Assessments.Web.Features.Submissions;
@@ -10,7 +11,9 @@ public static class SubmissionsExtensions
     /// submissions on a schedule.</summary>
     public static IHostApplicationBuilder AddSubmissions(this IHostApplicationBuilder builder)
     {
+        builder.AddGitRepositories();
         builder.Services.AddSingleton<OutboxDispatcher>();
+        builder.Services.AddScoped<IPushRecorder>(services => services.GetRequiredService<SubmissionRecorder>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         builder.Services.AddScoped<SubmissionRecorder>();
         builder.Services.AddScoped<RepositoryReconciliation>();

@@ -28,7 +28,7 @@ public sealed class GitHubProvisioningTests(WebApp app) : IAsyncLifetime
         var id = await _github.StartedAsync(ct);
         await using (var db = app.Database.CreateContext())
         {
-            var messages = await db.OutboxMessages.Where(m => m.Kind == OutboxKinds.ProvisionGitHubRepository).Select(m => m.Payload).ToListAsync(ct);
+            var messages = await db.OutboxMessages.Where(m => m.Kind == ProvisioningMessages.Kind).Select(m => m.Payload).ToListAsync(ct);
             Assert.Single(messages, p => p.Contains(id.ToString()));
         }
 

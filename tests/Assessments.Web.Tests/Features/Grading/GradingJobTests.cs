@@ -99,15 +99,9 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         var sandbox = Options.Create(new SandboxOptions { Image = image, CacheFolder = Path.Combine(_repositories.FullName, "cache") });
         var runtime = new SandboxRuntime(sandbox, TimeProvider.System, NullLogger<SandboxRuntime>.Instance);
         var db = database.CreateContext();
-        // These submissions are on the built-in host: GitHub is left unconfigured, as on a server without it.
-        var github = new GitHubRepositories(
-            db,
-            new GitHubClients(Options.Create(new GitHubOptions()), new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpMessageHandlerFactory>()),
-            new EphemeralDataProtectionProvider(),
-            Options.Create(new GitHubOptions()),
-            Options.Create(new PublicUrlOptions { PublicBaseUrl = "https://assess.example.test" }),
-            NullLogger<GitHubRepositories>.Instance);
-        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), github, Options.Create(new RepositoryOptions { Root = _repositories.FullName }), sandbox, NullLogger<GradingJob>.Instance);
+        // These submissions are on the built-in host: GitHub is not registered, as on a server without it.
+        var repositories = new BuiltInRepositories(Options.Create(new RepositoryOptions { Root = _repositories.FullName }));
+        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), [repositories], sandbox, NullLogger<GradingJob>.Instance);
     }
 
     /// <summary>Two pushes of one assessment with a grading each; returns the older's and the newer's grading ids.</summary>

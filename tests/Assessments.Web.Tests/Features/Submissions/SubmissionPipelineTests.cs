@@ -62,7 +62,7 @@ public sealed class SubmissionPipelineTests(WebApp app) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = app.Database.CreateContext();
-        var message = new OutboxMessage { Kind = OutboxKinds.ProvisionGitHubRepository, Payload = "null" };
+        var message = new OutboxMessage { Kind = Assessments.Web.Features.GitHub.ProvisioningMessages.Kind, Payload = "null" };
         var unknown = new OutboxMessage { Kind = "grade-submission", Payload = "{}" };
         db.OutboxMessages.AddRange(message, unknown);
         await db.SaveChangesAsync(ct);
