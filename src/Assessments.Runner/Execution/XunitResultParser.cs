@@ -91,17 +91,8 @@ public static class XunitResultParser
                 case '"' or '\\' or '\'':
                     plain.Append(next);
                     break;
-                case 't':
-                    plain.Append('\t');
-                    break;
-                case 'r':
-                    plain.Append('\r');
-                    break;
-                case 'n':
-                    plain.Append('\n');
-                    break;
-                case '0':
-                    plain.Append('\0');
+                case 't' or 'r' or 'n' or '0':
+                    plain.Append(next switch { 't' => '\t', 'r' => '\r', 'n' => '\n', _ => '\0' });
                     break;
                 case 'x' when i + 2 < text.Length && int.TryParse(text.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code):
                     plain.Append((char)code);

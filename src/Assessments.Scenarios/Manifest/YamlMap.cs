@@ -56,88 +56,29 @@ internal sealed class YamlMap
         return value;
     }
 
-    public int? Int(string key, int min, int max, bool required = true)
-    {
-        var node = Get(key, required);
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        Error(node, Field(key), $"must be a whole number from {min} to {max}");
-        return null;
-    }
+    public int? Int(string key, int min, int max, bool required = true) =>
+        Scalar(key, required, $"must be a whole number from {min} to {max}", (string text, out int value) =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
 
     /// <summary>A decimal number from <paramref name="min"/> to <paramref name="max"/> (<c>0.25</c>).</summary>
-    public double? Number(string key, double min, double max, bool required = true)
-    {
-        var node = Get(key, required);
-        if (node is null)
-        {
-            return null;
-        }
+    public double? Number(string key, double min, double max, bool required = true) =>
+        Scalar(key, required, $"must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}", (string text, out double value) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
 
-        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        Error(node, Field(key), $"must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
-        return null;
-    }
-
-    public bool? Bool(string key, bool required = true)
-    {
-        var node = Get(key, required);
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is YamlScalarNode { Value: "true" or "false" } scalar)
-        {
-            return scalar.Value == "true";
-        }
-
-        Error(node, Field(key), "must be true or false");
-        return null;
-    }
+    public bool? Bool(string key, bool required = true) =>
+        Scalar(key, required, "must be true or false", (string text, out bool value) =>
+            (value = text == "true") || text == "false");
 
     /// <summary>A duration as <c>hh:mm:ss</c> (<c>00:05:00</c>), greater than zero.</summary>
-    public TimeSpan? Duration(string key, bool required = true)
-    {
-        var node = Get(key, required);
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is YamlScalarNode { Value: { } text } && TimeSpan.TryParseExact(text, @"hh\:mm\:ss", CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero)
-        {
-            return value;
-        }
-
-        Error(node, Field(key), "must be a duration as hh:mm:ss greater than zero, e.g. 00:05:00");
-        return null;
-    }
+    public TimeSpan? Duration(string key, bool required = true) =>
+        Scalar(key, required, "must be a duration as hh:mm:ss greater than zero, e.g. 00:05:00", (string text, out TimeSpan value) =>
+            TimeSpan.TryParseExact(text, @"hh\:mm\:ss", CultureInfo.InvariantCulture, out value) && value > TimeSpan.Zero);
 
     /// <summary>A size as a number of bytes with an optional k, m or g suffix (<c>2g</c>, <c>512m</c>).</summary>
-    public long? Size(string key, bool required = true)
-    {
-        var node = Get(key, required);
-        if (node is null)
+    public long? Size(string key, bool required = true) =>
+        Scalar(key, required, "must be a size such as 512m or 2g", (string text, out long value) =>
         {
-            return null;
-        }
-
-        if (node is YamlScalarNode { Value: { Length: > 0 } text })
-        {
-            var multiplier = char.ToLowerInvariant(text[^1]) switch
+            var multiplier = text.Length == 0 ? 1L : char.ToLowerInvariant(text[^1]) switch
             {
                 'k' => 1L << 10,
                 'm' => 1L << 20,
@@ -145,18 +86,28 @@ internal sealed class YamlMap
                 _ => 1L,
             };
             var digits = multiplier == 1 ? text : text[..^1];
-            if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0)
-            {
-                return number * multiplier;
-            }
-        }
-
-        Error(node, Field(key), "must be a size such as 512m or 2g");
-        return null;
-    }
+            var parsed = long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0;
+            value = number * multiplier;
+            return parsed;
+        });
 
     public TEnum? Enum<TEnum>(string key, bool required = true)
         where TEnum : struct, Enum
+    {
+        var names = System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToList();
+        return Scalar(key, required, $"must be one of {string.Join(", ", names)}", (string text, out TEnum value) =>
+        {
+            value = default;
+            return names.Contains(text) && System.Enum.TryParse(text, ignoreCase: true, out value);
+        });
+    }
+
+    private delegate bool ScalarParser<T>(string text, out T value);
+
+    /// <summary>The value under <paramref name="key"/> read by <paramref name="parse"/>; an error at
+    /// the value's line saying what it <paramref name="mustBe"/> when it is not a scalar or does not parse.</summary>
+    private T? Scalar<T>(string key, bool required, string mustBe, ScalarParser<T> parse)
+        where T : struct
     {
         var node = Get(key, required);
         if (node is null)
@@ -164,13 +115,12 @@ internal sealed class YamlMap
             return null;
         }
 
-        var names = System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToList();
-        if (node is YamlScalarNode { Value: { } text } && names.Contains(text))
+        if (node is YamlScalarNode { Value: { } text } && parse(text, out var value))
         {
-            return System.Enum.Parse<TEnum>(text, ignoreCase: true);
+            return value;
         }
 
-        Error(node, Field(key), $"must be one of {string.Join(", ", names)}");
+        Error(node, Field(key), mustBe);
         return null;
     }
 

@@ -1,6 +1,3 @@
-using Assessments.Web.Data;
-using Assessments.Web.Common;
-
 namespace Assessments.Web.CommandLine;
 
 /// <summary>A small host for commands that work without serving: the same configuration sources as a

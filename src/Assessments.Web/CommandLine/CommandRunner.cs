@@ -1,5 +1,3 @@
-using Assessments.Web.Common;
-
 namespace Assessments.Web.CommandLine;
 
 /// <summary>Turns the failures a user can fix into one line on stderr and exit code 2.</summary>

@@ -1,6 +1,3 @@
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Assessments.Web.Common;

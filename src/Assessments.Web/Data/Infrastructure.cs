@@ -66,6 +66,23 @@ public sealed class AuditEvent
 
     /// <summary>Details as JSON.</summary>
     public string Data { get; set; } = "{}";
+
+    /// <summary>What <paramref name="actor"/> did to one subject, its details serialised as JSON.</summary>
+    public static AuditEvent About(string subjectType, string subjectId, Guid? organisationId, string actor, string action, object details) => new()
+    {
+        Actor = actor,
+        Action = action,
+        OrganisationId = organisationId,
+        SubjectType = subjectType,
+        SubjectId = subjectId,
+        Data = System.Text.Json.JsonSerializer.Serialize(details),
+    };
+
+    public static AuditEvent About(Assessment assessment, string actor, string action, object details) =>
+        About("assessment", assessment.Id.ToString(), assessment.OrganisationId, actor, action, details);
+
+    public static AuditEvent About(Organisation organisation, string actor, string action, object details) =>
+        About("organisation", organisation.Id.ToString(), organisation.Id, actor, action, details);
 }
 
 /// <summary>An operator's check that workers pick up jobs and share the Data Protection key ring:

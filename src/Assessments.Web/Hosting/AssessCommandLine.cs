@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Common;
 using Assessments.Web.Features.Account;
 using Assessments.Web.Features.Demo;
 

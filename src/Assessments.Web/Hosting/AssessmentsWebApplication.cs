@@ -1,5 +1,3 @@
-using Assessments.Web.Common;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Account;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;

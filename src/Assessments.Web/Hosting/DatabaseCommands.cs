@@ -1,9 +1,6 @@
-using Assessments.Web.Common;
 using System.CommandLine;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Data;
 using Hangfire.PostgreSql;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Hosting;
 

@@ -1,4 +1,3 @@
-using Assessments.Web.Common;
 using System.CommandLine;
 using Assessments.Web.CommandLine;
 

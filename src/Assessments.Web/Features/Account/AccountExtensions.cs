@@ -1,4 +1,3 @@
-using Assessments.Web.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace Assessments.Web.Features.Account;

@@ -2,10 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using Assessments.Web.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using Assessments.Web.Data;
-using Assessments.Web.Common;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Account;
 
@@ -99,15 +96,7 @@ public static class AdminCommands
             db.Memberships.Add(new Membership { OrganisationId = org.Id, UserId = user.Id, Role = OrganisationRole.Admin });
         }
 
-        db.AuditEvents.Add(new AuditEvent
-        {
-            Actor = "cli",
-            Action = "user.created",
-            OrganisationId = org?.Id,
-            SubjectType = "user",
-            SubjectId = user.Id.ToString(),
-            Data = System.Text.Json.JsonSerializer.Serialize(new { email = user.Email, isOperator = user.IsOperator, organisation = org?.Slug }),
-        });
+        db.AuditEvents.Add(AuditEvent.About("user", user.Id.ToString(), org?.Id, "cli", "user.created", new { email = user.Email, isOperator = user.IsOperator, organisation = org?.Slug }));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 

@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using Assessments.Web.Data;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Account;
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Demo;
 
@@ -75,15 +73,7 @@ public static class DemoCommands
 
         if (added.Count > 0)
         {
-            db.AuditEvents.Add(new AuditEvent
-            {
-                Actor = "cli",
-                Action = "demo.seeded",
-                OrganisationId = org.Id,
-                SubjectType = "organisation",
-                SubjectId = org.Id.ToString(),
-                Data = System.Text.Json.JsonSerializer.Serialize(new { added }),
-            });
+            db.AuditEvents.Add(AuditEvent.About(org, "cli", "demo.seeded", new { added }));
         }
 
         await db.SaveChangesAsync(cancellationToken);

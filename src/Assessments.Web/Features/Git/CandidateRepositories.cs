@@ -1,6 +1,4 @@
 using Assessments.Runner.Submissions;
-using Assessments.Web.Data;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Git;
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Git;
 
@@ -15,10 +14,7 @@ public static class GitExtensions
             return builder;
         }
 
-        builder.Services.AddOptions<RepositoryOptions>()
-            .BindConfiguration(RepositoryOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RepositoryOptions>(RepositoryOptions.Section);
         builder.Services.AddScoped<BuiltInRepositories>();
         builder.Services.AddScoped<ICandidateRepositories>(services => services.GetRequiredService<BuiltInRepositories>());
         return builder;

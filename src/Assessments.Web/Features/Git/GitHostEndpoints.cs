@@ -1,9 +1,6 @@
 using System.Globalization;
-using Assessments.Web.Data;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Git;
 

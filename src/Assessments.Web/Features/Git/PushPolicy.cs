@@ -1,5 +1,4 @@
 using System.Globalization;
-using Assessments.Web.Data;
 
 namespace Assessments.Web.Features.Git;
 

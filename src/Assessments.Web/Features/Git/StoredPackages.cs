@@ -1,6 +1,4 @@
 using Assessments.Scenarios;
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Git;
 

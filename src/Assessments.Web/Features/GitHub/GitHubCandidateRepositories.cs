@@ -1,7 +1,5 @@
 using Assessments.Runner.Submissions;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Git;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.GitHub;
 

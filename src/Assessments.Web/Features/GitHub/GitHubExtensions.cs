@@ -1,7 +1,6 @@
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.GitHub;
 
@@ -12,10 +11,7 @@ public static class GitHubExtensions
     /// harmless: only an organisation that chose GitHub needs it, and is told what to set.</summary>
     public static IHostApplicationBuilder AddGitHub(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GitHubOptions>()
-            .BindConfiguration(GitHubOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<GitHubOptions>(GitHubOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(GitHubClients.HttpClientName)
             .AddResilienceHandler("github-retries", (pipeline, context) =>

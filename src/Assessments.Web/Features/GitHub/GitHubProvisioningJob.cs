@@ -1,4 +1,3 @@
-using Assessments.Web.Data;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Submissions;
 using Hangfire;

@@ -2,12 +2,8 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
-using Assessments.Web.Data;
-using Assessments.Web.Common;
 using Assessments.Web.Features.Git;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Octokit;
 
 namespace Assessments.Web.Features.GitHub;
@@ -86,15 +82,7 @@ public sealed class GitHubRepositories(
             }
 
             assessment.ExternalWebhookId = await EnsureWebhookAsync(github, repositoryId, WebhookUrl(assessment.Id), WebhookSecret(assessment)!);
-            db.AuditEvents.Add(new AuditEvent
-            {
-                Actor = "system",
-                Action = "assessment.repository-provisioned",
-                OrganisationId = assessment.OrganisationId,
-                SubjectType = "assessment",
-                SubjectId = assessment.Id.ToString(),
-                Data = System.Text.Json.JsonSerializer.Serialize(new { repository = assessment.ExternalRepositoryFullName, invitation = assessment.ExternalInvitationId, webhook = assessment.ExternalWebhookId }),
-            });
+            db.AuditEvents.Add(AuditEvent.About(assessment, "system", "assessment.repository-provisioned", new { repository = assessment.ExternalRepositoryFullName, invitation = assessment.ExternalInvitationId, webhook = assessment.ExternalWebhookId }));
             await db.SaveChangesAsync(cancellationToken);
         }
 

@@ -1,11 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Assessments.Web.Features.GitHub;

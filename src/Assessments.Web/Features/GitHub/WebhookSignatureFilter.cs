@@ -1,6 +1,3 @@
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Assessments.Web.Features.GitHub;
 
 /// <summary>A delivery whose signature was checked: the raw body it signs and the assessment

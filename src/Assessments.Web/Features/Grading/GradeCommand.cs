@@ -9,8 +9,6 @@ using Assessments.Web.CommandLine;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Features.Scenarios;
-using Assessments.Web.Common;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Grading;
 

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Jobs;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Grading;
 

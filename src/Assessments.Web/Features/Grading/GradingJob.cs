@@ -3,13 +3,10 @@ using Assessments.Runner.Execution;
 using Assessments.Runner.Results;
 using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Grading;
 

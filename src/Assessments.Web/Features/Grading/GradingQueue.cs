@@ -1,6 +1,4 @@
-using Assessments.Web.Data;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Grading;
 

@@ -1,6 +1,3 @@
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Assessments.Web.Features.Grading;
 
 /// <summary>The latest grading of an assessment's submissions, as a list of assessments shows it.</summary>

@@ -1,6 +1,4 @@
 using Assessments.Runner.Results;
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Grading;
 

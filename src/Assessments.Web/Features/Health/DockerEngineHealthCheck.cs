@@ -1,7 +1,6 @@
 using Assessments.Web.Features.Sandbox;
 using Docker.DotNet;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Health;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Assessments.Web.Features.Sandbox;
-using Assessments.Web.Common;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

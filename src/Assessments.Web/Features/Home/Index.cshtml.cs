@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using Assessments.Web.Data;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Home;
 

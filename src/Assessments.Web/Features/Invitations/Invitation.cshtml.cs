@@ -1,12 +1,10 @@
 using System.Text.Json;
 using Assessments.Scenarios.Manifest;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Git;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Invitations;
 

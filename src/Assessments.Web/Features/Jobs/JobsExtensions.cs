@@ -1,7 +1,5 @@
-using Assessments.Web.Data;
 using Hangfire;
 using Hangfire.PostgreSql;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Jobs;
 
@@ -10,10 +8,7 @@ public static class JobsExtensions
     /// <summary>Hangfire's client and storage on the shared PostgreSQL; every role enqueues.</summary>
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<JobsOptions>()
-            .BindConfiguration(JobsOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<JobsOptions>(JobsOptions.Section);
 
         builder.Services.AddHangfire((sp, configuration) =>
         {

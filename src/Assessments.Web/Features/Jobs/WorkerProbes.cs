@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using Assessments.Web.Data;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Jobs;
 

@@ -3,14 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Submissions;
-using Assessments.Web.Common;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Lifecycle;
 

@@ -1,14 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Assessments.Scenarios;
-using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Submissions;
-using Assessments.Web.Common;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Lifecycle;
 
@@ -379,15 +375,7 @@ public sealed partial class AssessmentLifecycle(
     }
 
     private void Audit(string actor, string action, Assessment assessment, object data) =>
-        db.AuditEvents.Add(new AuditEvent
-        {
-            Actor = actor,
-            Action = action,
-            OrganisationId = assessment.OrganisationId,
-            SubjectType = "assessment",
-            SubjectId = assessment.Id.ToString(),
-            Data = JsonSerializer.Serialize(data),
-        });
+        db.AuditEvents.Add(AuditEvent.About(assessment, actor, action, data));
 
     /// <summary>A URL-safe name from the candidate's name and a random suffix: readable in a clone
     /// URL, unguessable enough that a slug says nothing about who else is being assessed.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Assessments.Scenarios.Manifest;
-using Assessments.Web.Data;
 using Assessments.Web.Features.Mail;
 
 namespace Assessments.Web.Features.Lifecycle;

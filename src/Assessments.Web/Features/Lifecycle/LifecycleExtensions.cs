@@ -1,5 +1,4 @@
 using Assessments.Web.Features.Jobs;
-using Assessments.Web.Common;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Lifecycle;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Organisations;
 
@@ -43,15 +41,7 @@ public static class OrganisationCommands
                     : throw new CommandException("--default-host github needs the organisation's GitHub organisation: add --github-org LOGIN.");
             }
 
-            db.AuditEvents.Add(new AuditEvent
-            {
-                Actor = "cli",
-                Action = "organisation.settings-changed",
-                OrganisationId = organisation.Id,
-                SubjectType = "organisation",
-                SubjectId = organisation.Id.ToString(),
-                Data = System.Text.Json.JsonSerializer.Serialize(new { defaultHost = organisation.DefaultRepositoryHost.ToString(), githubOrganisation = organisation.GitHubOrganisation }),
-            });
+            db.AuditEvents.Add(AuditEvent.About(organisation, "cli", "organisation.settings-changed", new { defaultHost = organisation.DefaultRepositoryHost.ToString(), githubOrganisation = organisation.GitHubOrganisation }));
             await db.SaveChangesAsync(cancellationToken);
             Console.WriteLine($"{organisation.Slug}: default host {organisation.DefaultRepositoryHost}, GitHub organisation {organisation.GitHubOrganisation ?? "-"}");
             return 0;

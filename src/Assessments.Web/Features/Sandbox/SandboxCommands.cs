@@ -2,9 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Assessments.Runner.Sandbox;
 using Assessments.Web.CommandLine;
-using Assessments.Web.Common;
 using Docker.DotNet;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Sandbox;
 

@@ -1,7 +1,6 @@
 using Assessments.Runner.Execution;
 using Assessments.Runner.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Sandbox;
 
@@ -17,10 +16,7 @@ public static class SandboxExtensions
         }
 
         builder.Services.AddSingleton<SandboxOptionsMarker>();
-        builder.Services.AddOptions<SandboxOptions>()
-            .BindConfiguration(SandboxOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SandboxOptions>(SandboxOptions.Section);
         return builder;
     }
 

@@ -2,7 +2,6 @@ using Assessments.Runner.Hosting;
 using Assessments.Runner.Results;
 using Assessments.Runner.Sandbox;
 using Docker.DotNet;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Sandbox;
 

@@ -5,8 +5,6 @@ using Assessments.Runner.Verification;
 using Assessments.Scenarios;
 using Assessments.Web.CommandLine;
 using Assessments.Web.Features.Sandbox;
-using Microsoft.Extensions.Options;
-using Assessments.Web.Common;
 
 namespace Assessments.Web.Features.Scenarios;
 

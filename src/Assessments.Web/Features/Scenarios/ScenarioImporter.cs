@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Assessments.Scenarios;
-using Assessments.Web.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Scenarios;
 
@@ -50,14 +48,7 @@ public sealed class ScenarioImporter(AssessmentsDbContext db)
                 Label = manifest.Version,
                 Manifest = JsonSerializer.Serialize(manifest, JsonSerializerOptions.Web),
             });
-            db.AuditEvents.Add(new AuditEvent
-            {
-                Actor = "cli",
-                Action = "scenario.version-imported",
-                SubjectType = "scenario",
-                SubjectId = manifest.Id,
-                Data = JsonSerializer.Serialize(new { hash = package.ContentHash, label = manifest.Version }),
-            });
+            db.AuditEvents.Add(AuditEvent.About("scenario", manifest.Id, organisationId: null, "cli", "scenario.version-imported", new { hash = package.ContentHash, label = manifest.Version }));
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -16,10 +16,7 @@ public static class ScenarioLibraryExtensions
     /// <summary>The <c>Scenarios</c> section (<c>Scenarios__LibraryPath</c>), for the command-line verbs that read the library.</summary>
     public static IHostApplicationBuilder AddScenarioLibrary(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ScenarioLibraryOptions>()
-            .BindConfiguration(ScenarioLibraryOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ScenarioLibraryOptions>(ScenarioLibraryOptions.Section);
         return builder;
     }
 }

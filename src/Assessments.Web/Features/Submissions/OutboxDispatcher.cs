@@ -1,7 +1,5 @@
-using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Features.Submissions;
 

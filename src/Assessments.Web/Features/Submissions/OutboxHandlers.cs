@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Assessments.Web.Data;
 using Hangfire;
 
 namespace Assessments.Web.Features.Submissions;

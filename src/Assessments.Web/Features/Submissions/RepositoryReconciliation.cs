@@ -1,9 +1,6 @@
-using Assessments.Web.Data;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Git;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Assessments.Web.Features.Submissions;
 

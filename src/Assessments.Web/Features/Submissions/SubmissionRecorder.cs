@@ -1,8 +1,5 @@
-using Assessments.Web.Data;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Grading;
-using Assessments.Web.Common;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Assessments.Web.Features.Submissions;

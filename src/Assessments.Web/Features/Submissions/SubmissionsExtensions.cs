@@ -1,4 +1,3 @@
-using Assessments.Web.Data;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Jobs;
 
