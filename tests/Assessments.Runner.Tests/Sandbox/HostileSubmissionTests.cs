@@ -222,7 +222,7 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     {
         // 12 MB at start, then about 2 MB a second for the service's whole life: past 16 MB
         // within seconds, yet a log, not a flood. The template's own failure stays the verdict.
-        var report = await GradeAsync(Startup("""
+        var report = await GradeComparedAsync(Startup("""
             var logLine = new string('l', 1023);
             for (var i = 0; i < 12 * 1024; i++) { Console.Out.WriteLine(logLine); }
             new Thread(() =>
@@ -242,7 +242,7 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     public async Task Case17_ServiceThatStopsAnsweringDuringTheTimedRoundsIsNotCompared()
     {
         // The hidden tests greet a handful of times; the timed rounds send hundreds of requests.
-        var report = await GradeAsync(File(ApiProgram, Encoding.UTF8.GetString(scenario.Template(ApiProgram)).Replace(
+        var report = await GradeComparedAsync(File(ApiProgram, Encoding.UTF8.GetString(scenario.Template(ApiProgram)).Replace(
             "Interlocked.Increment(ref served);",
             "if (Interlocked.Increment(ref served) == 150) { _ = Task.Run(async () => { await Task.Delay(50); Environment.Exit(3); }); }",
             StringComparison.Ordinal)));
@@ -260,15 +260,22 @@ public sealed class HostileSubmissionTests(DockerSandbox sandbox, HostileScenari
     [Fact]
     public async Task Case99_TheNextGradingAfterThemAllIsNormal()
     {
-        var report = await GradeAsync(scenario.Package.SolutionFiles.ToArray());
+        var report = await GradeComparedAsync(scenario.Package.SolutionFiles.ToArray());
         AssertVerdict(report, Verdict.Passed, null);
     }
 
+    /// <summary>The template with <paramref name="overlay"/>, graded without the baseline beside it:
+    /// an attack is the candidate side's, and the baseline's build and timed rounds would only add
+    /// a minute per case. The cases about the timed rounds use <see cref="GradeComparedAsync"/>.</summary>
     private Task<GradingReport> GradeAsync(params PackageFile[] overlay) =>
         GradeTreeAsync(GradingRequest.Overlay(scenario.Package.TemplateFiles, overlay));
 
-    private Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree) =>
-        SandboxGradings.GradeAndCheckNothingIsLeftAsync(sandbox, scenario.Hosts(sandbox), scenario.Engine, scenario.Package, tree);
+    /// <summary>As a candidate's push is graded: the baseline beside it and the endpoints timed.</summary>
+    private Task<GradingReport> GradeComparedAsync(params PackageFile[] overlay) =>
+        GradeTreeAsync(GradingRequest.Overlay(scenario.Package.TemplateFiles, overlay), compareWithBaseline: true);
+
+    private Task<GradingReport> GradeTreeAsync(IReadOnlyList<PackageFile> tree, bool compareWithBaseline = false) =>
+        SandboxGradings.GradeAndCheckNothingIsLeftAsync(sandbox, scenario.Hosts(sandbox), scenario.Engine, scenario.Package, tree, compareWithBaseline);
 
     private static void AssertVerdict(GradingReport report, Verdict verdict, string? stage)
     {

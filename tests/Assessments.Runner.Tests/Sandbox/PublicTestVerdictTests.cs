@@ -71,9 +71,11 @@ public sealed class PublicTestVerdictTests(DockerSandbox sandbox, PublicTestsSce
         Assert.Equal(TestStatus.Fail, report.Tests.Single(t => t.Name == "Greeting.Tests.Extra.ShoutsTheGreeting").Status);
     }
 
+    /// <summary>The solution with one more file, graded without the baseline beside it: the verdict
+    /// the public tests give is read, not the comparison.</summary>
     private Task<GradingReport> GradeAsync(ScenarioPackage package, PackageFile extra) =>
         SandboxGradings.GradeAndCheckNothingIsLeftAsync(sandbox, HostileScenario.HostileHosts(sandbox), scenario.Engine, package,
-            GradingRequest.Overlay(GradingRequest.Overlay(package.TemplateFiles, package.SolutionFiles), [extra]));
+            GradingRequest.Overlay(GradingRequest.Overlay(package.TemplateFiles, package.SolutionFiles), [extra]), compareWithBaseline: false);
 
     /// <summary>A test file beside the public tests with one more test.</summary>
     private static PackageFile Test(string name, string body) => File($"{TestsFolder}/Extra.cs", $$"""

@@ -10,12 +10,12 @@ namespace Assessments.Runner.Tests.Sandbox;
 /// no disk used.</summary>
 internal static class SandboxGradings
 {
-    public static async Task<GradingReport> GradeAndCheckNothingIsLeftAsync(DockerSandbox sandbox, IGradingHostFactory factory, GradingEngine engine, ScenarioPackage package, IReadOnlyList<PackageFile> tree)
+    public static async Task<GradingReport> GradeAndCheckNothingIsLeftAsync(DockerSandbox sandbox, IGradingHostFactory factory, GradingEngine engine, ScenarioPackage package, IReadOnlyList<PackageFile> tree, bool compareWithBaseline)
     {
         var ct = TestContext.Current.CancellationToken;
         var before = HostFacts.Take([]);
         var hosts = new RecordingHostFactory(factory);
-        var report = await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Candidate, "hostile", null)), await hosts.CreateAsync(package, true, ct), ct);
+        var report = await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Candidate, "hostile", null), compareWithBaseline), await hosts.CreateAsync(package, true, ct), ct);
         await hosts.DisposeAllAsync();
 
         Assert.Empty(await sandbox.ContainersOfAsync(hosts.GradingIds.Single()));
