@@ -240,14 +240,26 @@ public sealed class ProfileCacheTests : IAsyncLifetime
             $"only {lifetimes.Length} of {count} profiles cached together were rebuilt within {(Grader.Ttl * 2.2).TotalMilliseconds} ms (TTL {Grader.Ttl.TotalMilliseconds} ms): entries live far longer than the configured TTL");
 
         TestContext.Current.TestOutputHelper?.WriteLine($"lifetimes (ms): {string.Join(", ", lifetimes)}");
-        var p10 = lifetimes[(int)Math.Floor(0.1 * (lifetimes.Length - 1))];
-        var p90 = lifetimes[(int)Math.Ceiling(0.9 * (lifetimes.Length - 1))];
-        var spread = p90 - p10;
-        var required = Grader.Ttl.TotalMilliseconds * 0.16; // README: a window of at least 40 % of the TTL
-        Grader.Metric("expiry_spread_percent_of_ttl", Math.Round(100 * spread / Grader.Ttl.TotalMilliseconds, 1));
+        var p10 = Percentile(lifetimes, 0.1);
+        var p40 = Percentile(lifetimes, 0.4);
+        var p90 = Percentile(lifetimes, 0.9);
+        Grader.Metric("expiry_spread_percent_of_ttl", Math.Round(100 * (p90 - p10) / Grader.Ttl.TotalMilliseconds, 1));
+
+        // Judged on the lower part of the lifetimes only. A busy machine delays the polling loops,
+        // and a late poll can only make a lifetime look longer: without jitter, the longest third of
+        // the lifetimes spread over hundreds of ms on a loaded grader while the shortest stay within
+        // a few ms of the TTL. The narrowest window the README allows (40 % of the TTL, spread
+        // evenly) puts 12 % of the TTL between the 10th and 40th percentiles; half of that is asked.
+        var spread = p40 - p10;
+        var required = Grader.Ttl.TotalMilliseconds * 0.06;
         Assert.True(spread >= required,
-            $"profiles cached together expire together: the lifetimes of {lifetimes.Length} entries cached together spread over {spread} ms between the 10th and 90th percentile (min {lifetimes[0]} ms, max {lifetimes[^1]} ms, TTL {Grader.Ttl.TotalMilliseconds} ms; expected at least {required} ms)");
+            $"profiles cached together expire together: the shorter lifetimes of {lifetimes.Length} entries cached together spread over {spread} ms between the 10th and 40th percentile (min {lifetimes[0]} ms, 40th percentile {p40} ms, max {lifetimes[^1]} ms, TTL {Grader.Ttl.TotalMilliseconds} ms; expected at least {required} ms)");
     }
+
+    /// <summary>The value at <paramref name="fraction"/> of the sorted <paramref name="sorted"/>,
+    /// rounding the rank outwards, away from the median.</summary>
+    private static double Percentile(double[] sorted, double fraction) =>
+        sorted[fraction < 0.5 ? (int)Math.Floor(fraction * (sorted.Length - 1)) : (int)Math.Ceiling(fraction * (sorted.Length - 1))];
 
     [Fact]
     [Trait("Phase", "main")]
