@@ -6,6 +6,7 @@ using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Security;
 using Assessments.Web.Features.Submissions;
 
 namespace Assessments.Web.Hosting;
@@ -25,6 +26,13 @@ public static class AssessmentsWebApplication
             ApplicationName = typeof(AssessmentsWebApplication).Assembly.GetName().Name,
         });
 
+        if (!Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot")))
+        {
+            // Not published (a build output, a test host): serve the stylesheet and script from
+            // the project folder through the build's static web assets manifest.
+            builder.WebHost.UseStaticWebAssets();
+        }
+
         builder.AddAssessmentsDatabase();
         builder.AddPublicUrl(requiredAtStart: roles.HasFlag(ServerRoles.Web));
         builder.AddJobs();
@@ -36,6 +44,7 @@ public static class AssessmentsWebApplication
         builder.AddLifecycle();
         if (roles.HasFlag(ServerRoles.Web))
         {
+            builder.AddSecurity();
             builder.AddAccounts();
             builder.AddGitHost();
             builder.AddPages();
@@ -53,9 +62,12 @@ public static class AssessmentsWebApplication
         app.MapHealth();
         if (roles.HasFlag(ServerRoles.Web))
         {
+            app.UseSecurityHeaders();
             app.UseExceptionHandler("/error");
             app.UseStatusCodePages();
             app.UseStaticFiles();
+            // Before authentication: a refused guess costs no password hash or token lookup.
+            app.UseRateLimiter();
             app.UseAuthentication();
             app.UseAuthorization();
             app.UseAntiforgery();

@@ -17,7 +17,11 @@ public sealed class HealthTests(WebApp app)
     [Fact]
     public async Task WebRoleIsReadyOnPostgresAloneAndDoesNotCheckDocker()
     {
+        // The checks are listed for operators only.
+        var email = $"operator-{Guid.NewGuid():N}@example.com";
+        await app.CreateUserAsync(email, "correct-horse-battery", isOperator: true);
         using var client = app.CreateClient();
+        await WebApp.SignInAsync(client, email, "correct-horse-battery", TestContext.Current.CancellationToken);
         var response = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 

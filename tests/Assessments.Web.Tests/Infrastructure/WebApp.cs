@@ -21,6 +21,8 @@ public sealed partial class WebApp : IAsyncLifetime
 {
     private WebApplication? _app;
 
+    public const int GitPerMinute = 600;
+
     public MigratedDatabase Database { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -56,6 +58,9 @@ public sealed partial class WebApp : IAsyncLifetime
                 "--Mail:SmtpHost=127.0.0.1",
                 $"--Mail:SmtpPort={Smtp.Configuration.Port}",
                 "--Mail:Security=None",
+                // The git tests clone and push from 127.0.0.1 with the real git client (which
+                // cannot choose its source address); the limit test sends this many plus one.
+                $"--RateLimits:GitPerMinute={GitPerMinute}",
             ],
             ServerRoles.Web);
         await _app.StartAsync();
@@ -63,9 +68,20 @@ public sealed partial class WebApp : IAsyncLifetime
         BaseAddress = new Uri(address);
     }
 
-    /// <summary>A client that keeps cookies and does not follow redirects, like a careful browser test.</summary>
-    public HttpClient CreateClient() =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true })
+    /// <summary>A client that keeps cookies and does not follow redirects, like a careful browser
+    /// test. Each client connects from an address of its own in 127.0.0.0/8 (all loopback on
+    /// Linux), so the per-address rate limits treat tests as the different visitors they are.</summary>
+    public HttpClient CreateClient() => CreateClient(LoopbackAddress.Next());
+
+    /// <summary>A client connecting from <paramref name="source"/>.</summary>
+    public HttpClient CreateClient(IPAddress source) =>
+        new(new SocketsHttpHandler
+        {
+            CookieContainer = new CookieContainer(),
+            AllowAutoRedirect = false,
+            UseCookies = true,
+            ConnectCallback = (context, cancellationToken) => LoopbackAddress.ConnectFromAsync(source, context.DnsEndPoint, cancellationToken),
+        })
         {
             BaseAddress = BaseAddress,
         };

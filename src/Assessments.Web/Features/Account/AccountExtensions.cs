@@ -54,7 +54,9 @@ public static class AccountExtensions
         options.Password.RequireDigit = false;
         options.Password.RequireUppercase = false;
         options.Password.RequireLowercase = false;
-        options.Lockout.MaxFailedAccessAttempts = 10;
+        // Five tries, then a quarter of an hour: for every account, administrators included.
+        options.Lockout.AllowedForNewUsers = true;
+        options.Lockout.MaxFailedAccessAttempts = 5;
         options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
     }
 

@@ -3,10 +3,13 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Assessments.Web.Features.Security;
 
 namespace Assessments.Web.Features.Account;
 
 [AllowAnonymous]
+[EnableRateLimiting(RateLimitPolicies.SignIn)]
 public sealed class LoginModel(SignInManager<User> signInManager, ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty]

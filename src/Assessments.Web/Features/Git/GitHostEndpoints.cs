@@ -1,3 +1,4 @@
+using Assessments.Web.Features.Security;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,7 @@ public static class GitHostEndpoints
 {
     public static IEndpointRouteBuilder MapGitHost(this IEndpointRouteBuilder app)
     {
-        var repository = app.MapGroup("/git/{organisation}/{assessment}.git").ExcludeFromDescription();
+        var repository = app.MapGroup("/git/{organisation}/{assessment}.git").ExcludeFromDescription().RequireRateLimiting(RateLimitPolicies.Git);
         repository.MapGet("/info/refs", AdvertiseAsync).RequireAuthorization(GitPolicies.Read);
         repository.MapPost("/git-upload-pack", UploadPackAsync).RequireAuthorization(GitPolicies.Read);
         repository.MapPost("/git-receive-pack", ReceivePackAsync).RequireAuthorization(GitPolicies.Push);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Assessments.Web.Features.Account;
 using Assessments.Web.Features.Sandbox;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -26,8 +27,9 @@ public static class HealthExtensions
         return builder;
     }
 
-    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: it can do its work (503 if not),
-    /// with each check's status and reason as JSON.</summary>
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: it can do its work (503 if
+    /// not), as JSON: the status alone for anyone, and each check's status, reason and data for a
+    /// signed-in operator (the isolation details say how the sandbox is built; a prober needs none).</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -42,6 +44,21 @@ public static class HealthExtensions
     private static Task WriteReport(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (report.Status != HealthStatus.Healthy)
+        {
+            // A worker has no operators signed in: its log is where the reason is read.
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Assessments.Health");
+            foreach (var (name, entry) in report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy))
+            {
+                logger.LogWarning("Not ready: {Check} is {Status}: {Description}", name, entry.Status, entry.Description);
+            }
+        }
+
+        if (!context.User.HasClaim(AccountClaims.Operator, "true"))
+        {
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonSerializerOptions.Web));
+        }
+
         var body = new
         {
             status = report.Status.ToString(),

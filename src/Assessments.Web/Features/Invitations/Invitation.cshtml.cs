@@ -5,6 +5,8 @@ using Assessments.Web.Features.Git;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Assessments.Web.Features.Security;
 
 namespace Assessments.Web.Features.Invitations;
 
@@ -12,6 +14,7 @@ namespace Assessments.Web.Features.Invitations;
 /// credential): the brief, "Start", the clone address and token (shown once, re-issuable), the
 /// deadline in the viewer's own time zone, and "I'm done".</summary>
 [AllowAnonymous]
+[EnableRateLimiting(RateLimitPolicies.Invitation)]
 public sealed class InvitationModel(AssessmentsDbContext db, AssessmentLifecycle lifecycle) : PageModel
 {
     private const string Actor = "candidate";
