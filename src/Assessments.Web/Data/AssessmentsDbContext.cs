@@ -37,6 +37,10 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<Finding> Findings => Set<Finding>();
 
+    public DbSet<GradingStageEvent> GradingStageEvents => Set<GradingStageEvent>();
+
+    public DbSet<GradingFile> GradingFiles => Set<GradingFile>();
+
     public DbSet<Review> Reviews => Set<Review>();
 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();

@@ -82,3 +82,28 @@ public enum FindingLevel
     Warning,
     Concern,
 }
+
+/// <summary>Where a stage ran.</summary>
+public enum StageSide
+{
+    Candidate,
+    Baseline,
+    Grader,
+}
+
+/// <summary>How a stage ended.</summary>
+public enum StageResult
+{
+    Ok,
+    Failed,
+    TimedOut,
+    Skipped,
+}
+
+/// <summary>How a file of the graded tree differs from the template.</summary>
+public enum FileChangeKind
+{
+    Added,
+    Removed,
+    Modified,
+}

@@ -6,6 +6,7 @@ using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Reviewing;
 using Assessments.Web.Features.Security;
 using Assessments.Web.Features.Submissions;
 
@@ -47,6 +48,7 @@ public static class AssessmentsWebApplication
             builder.AddSecurity();
             builder.AddAccounts();
             builder.AddGitHost();
+            builder.AddReviewing();
             builder.AddPages();
         }
 
@@ -75,6 +77,7 @@ public static class AssessmentsWebApplication
             app.MapJobsDashboard();
             app.MapWorkerProbes();
             app.MapGitHost();
+            app.MapReviewing();
             app.MapGitHubWebhooks();
         }
 
@@ -83,6 +86,7 @@ public static class AssessmentsWebApplication
 
     private static IHostApplicationBuilder AddPages(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<MarkdownRenderer>();
         builder.Services.AddRazorPages(options =>
         {
             // Pages live in their feature's folder; every page needs a signed-in user unless it says otherwise.

@@ -18,6 +18,9 @@ public sealed class GradingVocabularyTests
         { typeof(MetricSampleComparison), typeof(MetricComparison) },
         { typeof(MetricBaselineSource), typeof(BaselineSource) },
         { typeof(FindingLevel), typeof(FindingSeverity) },
+        { typeof(StageSide), typeof(Side) },
+        { typeof(StageResult), typeof(Assessments.Runner.Results.StageStatus) },
+        { typeof(FileChangeKind), typeof(ChangeKind) },
     };
 
     [Theory]

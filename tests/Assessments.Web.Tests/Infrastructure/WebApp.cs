@@ -32,6 +32,18 @@ public sealed partial class WebApp : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>What the app logged at error level, for the message of a test that got a 500.</summary>
+    public ErrorLog Errors { get; } = new();
+
+    /// <summary>GETs a page that must answer 200, and says what the app logged when it does not.</summary>
+    public async Task<string> GetPageAsync(HttpClient client, string url, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} answered {(int)response.StatusCode}. The app logged:\n{string.Join("\n", Errors.Lines.TakeLast(3))}");
+        return body;
+    }
+
     /// <summary>The SMTP server the app mails through: a local sink that keeps what it receives.</summary>
     public netDumbster.smtp.SimpleSmtpServer Smtp { get; private set; } = null!;
 
@@ -63,6 +75,7 @@ public sealed partial class WebApp : IAsyncLifetime
                 $"--RateLimits:GitPerMinute={GitPerMinute}",
             ],
             ServerRoles.Web);
+        _app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().AddProvider(Errors);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         BaseAddress = new Uri(address);

@@ -76,3 +76,29 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         builder.HasIndex(f => f.GradingRunId);
     }
 }
+
+internal sealed class GradingStageEventConfiguration : IEntityTypeConfiguration<GradingStageEvent>
+{
+    public void Configure(EntityTypeBuilder<GradingStageEvent> builder)
+    {
+        builder.ToTable("grading_stage_events", t =>
+        {
+            t.HasEnumCheck<GradingStageEvent, StageSide>("side");
+            t.HasEnumCheck<GradingStageEvent, StageResult>("status", nullable: true);
+        });
+        builder.Property(e => e.Stage).HasMaxLength(128);
+        builder.HasOne<GradingRun>().WithMany().HasForeignKey(e => e.GradingRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(e => new { e.GradingRunId, e.Id });
+    }
+}
+
+internal sealed class GradingFileConfiguration : IEntityTypeConfiguration<GradingFile>
+{
+    public void Configure(EntityTypeBuilder<GradingFile> builder)
+    {
+        builder.ToTable("grading_files", t => t.HasEnumCheck<GradingFile, FileChangeKind>("kind"));
+        builder.Property(f => f.Path).HasMaxLength(1024);
+        builder.HasOne<GradingRun>().WithMany().HasForeignKey(f => f.GradingRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(f => new { f.GradingRunId, f.Path }).IsUnique();
+    }
+}

@@ -330,6 +330,72 @@ namespace Assessments.Web.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.GradingFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Binary")
+                        .HasColumnType("boolean")
+                        .HasColumnName("binary");
+
+                    b.Property<string>("CandidateText")
+                        .HasColumnType("text")
+                        .HasColumnName("candidate_text");
+
+                    b.Property<bool>("Generated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("generated");
+
+                    b.Property<Guid>("GradingRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("grading_run_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("LinesAdded")
+                        .HasColumnType("integer")
+                        .HasColumnName("lines_added");
+
+                    b.Property<int>("LinesRemoved")
+                        .HasColumnType("integer")
+                        .HasColumnName("lines_removed");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("path");
+
+                    b.Property<string>("TemplateText")
+                        .HasColumnType("text")
+                        .HasColumnName("template_text");
+
+                    b.Property<bool>("TextOmitted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("text_omitted");
+
+                    b.HasKey("Id")
+                        .HasName("pk_grading_files");
+
+                    b.HasIndex("GradingRunId", "Path")
+                        .IsUnique()
+                        .HasDatabaseName("ix_grading_files_grading_run_id_path");
+
+                    b.ToTable("grading_files", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_grading_files_kind", "kind IN ('Added', 'Removed', 'Modified')");
+                        });
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.GradingRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -428,6 +494,66 @@ namespace Assessments.Web.Data.Migrations
                             t.HasCheckConstraint("ck_grading_runs_submission", "(kind = 'Candidate') = (submission_id IS NOT NULL)");
 
                             t.HasCheckConstraint("ck_grading_runs_verdict", "status <> 'Completed' OR verdict IS NOT NULL");
+                        });
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.GradingStageEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<double?>("DurationMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("exit_code");
+
+                    b.Property<Guid>("GradingRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("grading_run_id");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("side");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("stage");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_grading_stage_events");
+
+                    b.HasIndex("GradingRunId", "Id")
+                        .HasDatabaseName("ix_grading_stage_events_grading_run_id_id");
+
+                    b.ToTable("grading_stage_events", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_grading_stage_events_side", "side IN ('Candidate', 'Baseline', 'Grader')");
+
+                            t.HasCheckConstraint("ck_grading_stage_events_status", "status IS NULL OR status IN ('Ok', 'Failed', 'TimedOut', 'Skipped')");
                         });
                 });
 
@@ -1418,6 +1544,16 @@ namespace Assessments.Web.Data.Migrations
                         .HasConstraintName("fk_findings_grading_runs_grading_run_id");
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.GradingFile", b =>
+                {
+                    b.HasOne("Assessments.Web.Data.GradingRun", null)
+                        .WithMany()
+                        .HasForeignKey("GradingRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_grading_files_grading_runs_grading_run_id");
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.GradingRun", b =>
                 {
                     b.HasOne("Assessments.Web.Data.ScenarioVersion", "ScenarioVersion")
@@ -1436,6 +1572,16 @@ namespace Assessments.Web.Data.Migrations
                     b.Navigation("ScenarioVersion");
 
                     b.Navigation("Submission");
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.GradingStageEvent", b =>
+                {
+                    b.HasOne("Assessments.Web.Data.GradingRun", null)
+                        .WithMany()
+                        .HasForeignKey("GradingRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_grading_stage_events_grading_runs_grading_run_id");
                 });
 
             modelBuilder.Entity("Assessments.Web.Data.Membership", b =>

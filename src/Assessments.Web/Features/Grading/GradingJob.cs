@@ -7,6 +7,7 @@ using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Sandbox;
 using Hangfire;
+using Npgsql;
 
 namespace Assessments.Web.Features.Grading;
 
@@ -22,6 +23,7 @@ public sealed class GradingJob(
     GradingEngine engine,
     IEnumerable<ICandidateRepositories> repositories,
     IOptions<SandboxOptions> sandboxOptions,
+    NpgsqlDataSource dataSource,
     ILogger<GradingJob> logger)
 {
     /// <summary>Runs before a sandbox error becomes the grading's final verdict.</summary>
@@ -56,22 +58,24 @@ public sealed class GradingJob(
         run.Status = GradingStatus.Running;
         run.StartedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
+        await StageRecorder.NotifyAsync(dataSource, run.Id, cancellationToken);
 
         var log = new StringBuilder();
-        GradingReport report;
+        Graded graded;
         try
         {
-            report = await GradeAsync(run, submission, log, cancellationToken);
+            graded = await GradeAsync(run, submission, log, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The engine, the sandbox or a file went away: ours, so the job is retried.
-            await FinishAsync(run, null, log.Append(e.ToString()), lastAttempt: run.Attempt >= MaxAttempts, cancellationToken);
+            await FinishAsync(run, null, [], log.Append(e.ToString()), lastAttempt: run.Attempt >= MaxAttempts, cancellationToken);
             throw;
         }
 
+        var report = graded.Report;
         var retry = report.Verdict == Verdict.SandboxError && run.Attempt < MaxAttempts;
-        await FinishAsync(run, report, log, lastAttempt: !retry, cancellationToken);
+        await FinishAsync(run, report, graded.Files, log, lastAttempt: !retry, cancellationToken);
         if (retry)
         {
             throw new SandboxErrorException($"Grading {run.Id} attempt {run.Attempt}: sandbox error at {report.Stage}: {report.Message}");
@@ -82,7 +86,10 @@ public sealed class GradingJob(
         await db.Submissions.AnyAsync(s => s.AssessmentId == submission.AssessmentId
             && (s.ReceivedAt > submission.ReceivedAt || (s.ReceivedAt == submission.ReceivedAt && s.Id.CompareTo(submission.Id) > 0)), cancellationToken);
 
-    private async Task<GradingReport> GradeAsync(GradingRun run, Submission submission, StringBuilder log, CancellationToken cancellationToken)
+    /// <summary>A report with the texts of the files it lists as changed.</summary>
+    private sealed record Graded(GradingReport Report, IReadOnlyList<GradingFile> Files);
+
+    private async Task<Graded> GradeAsync(GradingRun run, Submission submission, StringBuilder log, CancellationToken cancellationToken)
     {
         var version = run.ScenarioVersion ?? throw new InvalidOperationException($"Grading {run.Id} has no scenario version.");
         var archive = version.Archive ?? throw new InvalidOperationException($"Scenario version {version.ContentHash[..12]} has no stored archive.");
@@ -100,7 +107,7 @@ public sealed class GradingJob(
         }
         catch (CandidateTreeException e)
         {
-            return GradingReports.Refused(package, subject, "fetch", e.Message, started);
+            return new Graded(GradingReports.Refused(package, subject, "fetch", e.Message, started), []);
         }
 
         foreach (var link in tree.SkippedLinks)
@@ -109,14 +116,13 @@ public sealed class GradingJob(
         }
 
         await using var host = await hosts.CreateAsync(package, candidateSubmission: true, cancellationToken);
-        var progress = new Progress<GradingProgress>(p =>
+        GradingReport report;
+        await using (var progress = new StageRecorder(dataSource, run.Id, run.Attempt, log, LogCap, logger))
         {
-            if (p.Finished is { } stage && log.Length < LogCap)
-            {
-                log.AppendLine($"{stage.Name} [{stage.Side.ToString().ToLowerInvariant()}] {stage.Status.ToString().ToLowerInvariant()} in {stage.DurationMs / 1000:0.0} s");
-            }
-        });
-        return await engine.RunAsync(new GradingRequest(package, tree.Files, subject), host, cancellationToken, progress);
+            report = await engine.RunAsync(new GradingRequest(package, tree.Files, subject), host, cancellationToken, progress);
+        }
+
+        return new Graded(report, GradingFiles.From(run.Id, report.Changes, package.TemplateFiles, tree.Files));
     }
 
     private async Task<CandidateTree> ReadTreeAsync(Submission submission, CancellationToken cancellationToken)
@@ -127,11 +133,13 @@ public sealed class GradingJob(
         return await repositories.For(assessment.RepositoryHost).ReadTreeAsync(repository, submission.CommitSha, sandboxOptions.Value.Tree, cancellationToken);
     }
 
-    private async Task FinishAsync(GradingRun run, GradingReport? report, StringBuilder log, bool lastAttempt, CancellationToken cancellationToken)
+    private async Task FinishAsync(GradingRun run, GradingReport? report, IReadOnlyList<GradingFile> files, StringBuilder log, bool lastAttempt, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Replaced as a whole: a rerun never leaves rows of an earlier attempt beside its own.
         await StoredReports.ReplaceAsync(db, run, report, cancellationToken);
+        await db.GradingFiles.Where(f => f.GradingRunId == run.Id).ExecuteDeleteAsync(cancellationToken);
+        db.GradingFiles.AddRange(files);
         var text = log.ToString();
         run.Log = text.Length > LogCap ? text[..LogCap] : text;
         run.LogTruncated = text.Length > LogCap;
@@ -146,6 +154,8 @@ public sealed class GradingJob(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        // Delivered at commit, with the rows: a page that hears it finds the finished grading.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({StageRecorder.Channel}, {run.Id.ToString()})", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -22,13 +22,14 @@ namespace Assessments.Web.Tests.Features.Grading;
 public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IAsyncLifetime
 {
     private readonly DirectoryInfo _repositories = Directory.CreateTempSubdirectory("grading-repos-");
+    private readonly Npgsql.NpgsqlDataSource _dataSource = Npgsql.NpgsqlDataSource.Create(database.ConnectionString);
 
     public async ValueTask InitializeAsync() => await database.ResetAsync();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _repositories.Delete(recursive: true);
-        return ValueTask.CompletedTask;
+        await _dataSource.DisposeAsync();
     }
 
     [Fact]
@@ -101,7 +102,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         var db = database.CreateContext();
         // These submissions are on the built-in host: GitHub is not registered, as on a server without it.
         var repositories = new BuiltInRepositories(Options.Create(new RepositoryOptions { Root = _repositories.FullName }));
-        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), [repositories], sandbox, NullLogger<GradingJob>.Instance);
+        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), [repositories], sandbox, _dataSource, NullLogger<GradingJob>.Instance);
     }
 
     /// <summary>Two pushes of one assessment with a grading each; returns the older's and the newer's grading ids.</summary>

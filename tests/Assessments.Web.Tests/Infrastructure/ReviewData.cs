@@ -1,0 +1,100 @@
+using Assessments.Web.Data;
+
+namespace Assessments.Web.Tests.Infrastructure;
+
+/// <summary>An organisation with a signed-in member and assessments in every state a reviewer
+/// meets, added straight to the database: the pages read rows, however they were written.</summary>
+public sealed class ReviewData(WebApp app)
+{
+    public const string Password = "correct-horse-battery";
+
+    public Organisation Organisation { get; } = new() { Slug = $"org-{Guid.NewGuid():N}"[..20], Name = "Acme Hiring" };
+
+    public Scenario Scenario { get; private set; } = null!;
+
+    public ScenarioVersion Version { get; private set; } = null!;
+
+    public User Member { get; private set; } = null!;
+
+    public string MemberEmail { get; } = $"member-{Guid.NewGuid():N}@example.com";
+
+    /// <summary>Creates the organisation, a member with <paramref name="role"/> and a scenario version.</summary>
+    public async Task<ReviewData> CreateAsync(OrganisationRole role = OrganisationRole.Reviewer, string scenarioSlug = "n-plus-one", string manifest = "{}")
+    {
+        Member = await app.CreateUserAsync(MemberEmail, Password);
+        await using var db = app.Database.CreateContext();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Guid.NewGuid().ToByteArray()));
+        Scenario = new Scenario { Organisation = Organisation, Slug = scenarioSlug, Title = $"Scenario {scenarioSlug}" };
+        Version = new ScenarioVersion { Scenario = Scenario, ContentHash = hash, Label = "1.0", Manifest = manifest, VerifiedAt = DateTimeOffset.UtcNow };
+        db.ScenarioArchives.Add(new ScenarioArchive { ContentHash = hash, Archive = [1], SizeBytes = 1 });
+        db.ScenarioVersions.Add(Version);
+        db.Memberships.Add(new Membership { Organisation = Organisation, UserId = Member.Id, Role = role });
+        await db.SaveChangesAsync();
+        return this;
+    }
+
+    /// <summary>Adds <paramref name="count"/> started assessments, each with a push graded to
+    /// <paramref name="verdict"/> and a primary metric 21 → 1.</summary>
+    public async Task<List<Assessment>> AddAssessmentsAsync(int count, GradingVerdict verdict = GradingVerdict.Passed, string candidatePrefix = "Candidate")
+    {
+        await using var db = app.Database.CreateContext();
+        var added = new List<Assessment>();
+        for (var i = 0; i < count; i++)
+        {
+            var candidate = new Candidate { OrganisationId = Organisation.Id, Name = $"{candidatePrefix} {i:000}", Email = $"c-{Guid.NewGuid():N}@example.com" };
+            var started = DateTimeOffset.UtcNow.AddHours(-i - 1);
+            var assessment = new Assessment
+            {
+                OrganisationId = Organisation.Id,
+                Candidate = candidate,
+                ScenarioVersionId = Version.Id,
+                Slug = $"a-{Guid.NewGuid():N}"[..20],
+                Status = AssessmentStatus.Started,
+                StartedAt = started,
+                TimeLimit = TimeSpan.FromHours(4),
+            };
+            var submission = new Submission { Assessment = assessment, CommitSha = Sha(), ReceivedAt = started.AddMinutes(30) };
+            var run = new GradingRun
+            {
+                Kind = GradingKind.Candidate,
+                ScenarioVersionId = Version.Id,
+                Submission = submission,
+                Status = GradingStatus.Completed,
+                Verdict = verdict,
+                QueuedAt = submission.ReceivedAt,
+                StartedAt = submission.ReceivedAt,
+                FinishedAt = submission.ReceivedAt.AddMinutes(1),
+                Attempt = 1,
+            };
+            run.Metrics.Add(new MetricSample
+            {
+                Key = "emails_per_delivery",
+                Unit = "emails",
+                IsPrimary = true,
+                Direction = MetricSampleDirection.Lower,
+                Kind = MetricSampleKind.Counted,
+                CandidateValue = 1,
+                BaselineValue = 21,
+                Ratio = 1 / 21.0,
+                Comparison = MetricSampleComparison.Better,
+            });
+            db.Assessments.Add(assessment);
+            db.GradingRuns.Add(run);
+            db.Reviews.Add(new Review { Assessment = assessment, ReviewerId = Member.Id });
+            added.Add(assessment);
+        }
+
+        await db.SaveChangesAsync();
+        return added;
+    }
+
+    public async Task<HttpClient> SignedInAsync(CancellationToken cancellationToken)
+    {
+        var client = app.CreateClient();
+        var response = await WebApp.SignInAsync(client, MemberEmail, Password, cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    public static string Sha() => Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(Guid.NewGuid().ToByteArray()));
+}
