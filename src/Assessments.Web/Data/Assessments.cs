@@ -137,4 +137,8 @@ public sealed class Submission
 
     /// <summary>The commit the assessment closed on; always graded.</summary>
     public bool IsFinal { get; set; }
+
+    /// <summary>The commit's message as the candidate wrote it (capped), read by the grading job;
+    /// null until then. Candidate text: pages render it inert.</summary>
+    public string? Message { get; set; }
 }

@@ -40,6 +40,10 @@ public sealed class GradingRun
 
     public string? HangfireJobId { get; set; }
 
+    /// <summary>Who asked for this grading when a person did (an admin's re-grade); null for a
+    /// push's own grading. A requested grading is run even when newer pushes wait.</summary>
+    public string? RequestedBy { get; set; }
+
     public DateTimeOffset QueuedAt { get; set; } = DateTimeOffset.UtcNow;
 
     public DateTimeOffset? StartedAt { get; set; }

@@ -21,4 +21,47 @@ document.addEventListener('submit', e => {
     }
 });
 
-document.addEventListener('DOMContentLoaded', () => localTimes(document));
+// A running grading's stages, as the worker reports them (server-sent events). The browser
+// reconnects by itself and sends the last id it saw, so no stage is missed; when the grading
+// ends the page reloads to show the whole report.
+function followProgress(section) {
+    const list = section.querySelector('ol.stages');
+    const source = new EventSource(section.getAttribute('data-progress-url'));
+    const words = { Ok: 'ok', Failed: 'failed', TimedOut: 'timed out', Skipped: 'skipped' };
+    source.addEventListener('stage', e => {
+        const stage = JSON.parse(e.data);
+        let item = [...list.children].find(li => li.dataset.stage === stage.stage && li.dataset.side === stage.side && li.dataset.attempt === String(stage.attempt));
+        if (!item) {
+            item = document.createElement('li');
+            item.dataset.stage = stage.stage;
+            item.dataset.side = stage.side;
+            item.dataset.attempt = String(stage.attempt);
+            const name = document.createElement('span');
+            name.className = 'name';
+            name.textContent = stage.stage;
+            const side = document.createElement('span');
+            side.className = 'side';
+            side.textContent = stage.side.toLowerCase();
+            const state = document.createElement('span');
+            state.className = 'state';
+            item.append(name, ' ', side, ' ', state);
+            list.append(item);
+        }
+        item.dataset.id = e.lastEventId;
+        item.className = stage.status ? stage.status.toLowerCase() : 'running';
+        item.querySelector('.state').textContent = stage.status
+            ? `${words[stage.status] || stage.status} in ${(stage.durationMs / 1000).toFixed(1)} s`
+            : 'running';
+    });
+    source.addEventListener('finished', () => {
+        source.close();
+        window.location.reload();
+    });
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+    localTimes(document);
+    for (const section of document.querySelectorAll('[data-progress-url]')) {
+        followProgress(section);
+    }
+});

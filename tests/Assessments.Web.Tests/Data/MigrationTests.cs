@@ -81,12 +81,18 @@ public sealed class MigrationTests
             await db.GetService<IMigrator>().MigrateAsync("20261126152408_GitHubRepositories", cancellationToken: ct);
 
             // What the earlier version left: a push whose message was not dispatched yet, and one
-            // whose message was (its run exists already).
+            // whose message was (its run exists already). Submissions and runs in that version's
+            // columns: later migrations add some the model now has.
             var assessment = new AssessmentBuilder().AddTo(db);
+            await db.SaveChangesAsync(ct);
             var pending = new Submission { Assessment = assessment, CommitSha = new string('1', 40) };
             var dispatched = new Submission { Assessment = assessment, CommitSha = new string('2', 40) };
-            db.Submissions.AddRange(pending, dispatched);
-            db.GradingRuns.Add(new GradingRun { Kind = GradingKind.Candidate, Submission = dispatched, ScenarioVersion = assessment.ScenarioVersion });
+            foreach (var submission in new[] { pending, dispatched })
+            {
+                await db.Database.ExecuteSqlAsync($"INSERT INTO submissions (id, assessment_id, commit_sha, branch, source, received_at, is_final) VALUES ({submission.Id}, {assessment.Id}, {submission.CommitSha}, 'main', 'BuiltInPush', now(), false)", ct);
+            }
+
+            await db.Database.ExecuteSqlAsync($"INSERT INTO grading_runs (id, kind, scenario_version_id, submission_id, status, attempt, queued_at, log_truncated) VALUES ({Guid.CreateVersion7()}, 'Candidate', {assessment.ScenarioVersionId}, {dispatched.Id}, 'Queued', 0, now(), false)", ct);
             var message = new OutboxMessage { Kind = "grade-submission", Payload = $"{{\"SubmissionId\":\"{pending.Id}\"}}" };
             var done = new OutboxMessage { Kind = "grade-submission", Payload = $"{{\"SubmissionId\":\"{dispatched.Id}\"}}", DispatchedAt = DateTimeOffset.UtcNow };
             db.OutboxMessages.AddRange(message, done);

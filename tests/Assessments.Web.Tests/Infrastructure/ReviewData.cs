@@ -1,4 +1,6 @@
+using Assessments.Runner.Results;
 using Assessments.Web.Data;
+using Assessments.Web.Features.Grading;
 
 namespace Assessments.Web.Tests.Infrastructure;
 
@@ -86,6 +88,59 @@ public sealed class ReviewData(WebApp app)
 
         await db.SaveChangesAsync();
         return added;
+    }
+
+    /// <summary>A started assessment with one push whose grading stored <paramref name="report"/>,
+    /// the <paramref name="files"/> it changed, and the commit <paramref name="message"/>.</summary>
+    public async Task<(Assessment Assessment, GradingRun Run)> AddGradedAsync(
+        GradingReport? report,
+        IReadOnlyList<GradingFile>? files = null,
+        string message = "Fix the N+1 query",
+        GradingStatus status = GradingStatus.Completed,
+        string candidateName = "Ada Lovelace")
+    {
+        await using var db = app.Database.CreateContext();
+        var started = DateTimeOffset.UtcNow.AddHours(-2);
+        var assessment = new Assessment
+        {
+            OrganisationId = Organisation.Id,
+            Candidate = new Candidate { OrganisationId = Organisation.Id, Name = candidateName, Email = $"c-{Guid.NewGuid():N}@example.com" },
+            ScenarioVersionId = Version.Id,
+            Slug = $"a-{Guid.NewGuid():N}"[..20],
+            Status = AssessmentStatus.Started,
+            StartedAt = started,
+            TimeLimit = TimeSpan.FromHours(4),
+        };
+        var submission = new Submission { Assessment = assessment, CommitSha = Sha(), ReceivedAt = started.AddMinutes(80), Message = message };
+        var run = new GradingRun
+        {
+            Kind = GradingKind.Candidate,
+            ScenarioVersionId = Version.Id,
+            Submission = submission,
+            // Running until the report gives it a verdict, as the grading job does.
+            Status = report is null ? status : GradingStatus.Running,
+            QueuedAt = submission.ReceivedAt,
+            StartedAt = status == GradingStatus.Queued ? null : submission.ReceivedAt,
+            Attempt = status == GradingStatus.Queued ? 0 : 1,
+        };
+        db.Assessments.Add(assessment);
+        db.GradingRuns.Add(run);
+        if (report is not null)
+        {
+            await db.SaveChangesAsync();
+            await StoredReports.ReplaceAsync(db, run, report, CancellationToken.None);
+            run.FinishedAt = report.FinishedAt;
+            run.Status = status;
+        }
+
+        foreach (var file in files ?? [])
+        {
+            file.GradingRunId = run.Id;
+            db.GradingFiles.Add(file);
+        }
+
+        await db.SaveChangesAsync();
+        return (assessment, run);
     }
 
     public async Task<HttpClient> SignedInAsync(CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ internal sealed class GradingRunConfiguration : IEntityTypeConfiguration<Grading
         });
         builder.Property(g => g.Stage).HasMaxLength(64);
         builder.Property(g => g.HangfireJobId).HasMaxLength(64);
+        builder.Property(g => g.RequestedBy).HasMaxLength(256);
         builder.Property(g => g.ImageDigest).HasMaxLength(128);
         builder.Property(g => g.Report).HasColumnType("jsonb");
         builder.HasOne(g => g.ScenarioVersion).WithMany().HasForeignKey(g => g.ScenarioVersionId).OnDelete(DeleteBehavior.Restrict);

@@ -443,6 +443,11 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("report");
 
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
                     b.Property<Guid>("ScenarioVersionId")
                         .HasColumnType("uuid")
                         .HasColumnName("scenario_version_id");
@@ -998,6 +1003,10 @@ namespace Assessments.Web.Data.Migrations
                     b.Property<bool>("IsFinal")
                         .HasColumnType("boolean")
                         .HasColumnName("is_final");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("text")
+                        .HasColumnName("message");
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")

@@ -18,4 +18,16 @@ public static class BareRepository
         var (exitCode, output, _) = await GitTrees.GitAsync(bareRepository, cancellationToken, "rev-list", "--parents", "-n", "1", commit);
         return exitCode == 0 && output.Trim().Split(' ').Length == 1;
     }
+
+    /// <summary>The full message of <paramref name="commit"/>, or null when it is not a commit here.</summary>
+    public static async Task<string?> CommitMessageAsync(string bareRepository, string commit, CancellationToken cancellationToken)
+    {
+        if (!GitTrees.IsCommitId(commit) || !Directory.Exists(bareRepository))
+        {
+            return null;
+        }
+
+        var (exitCode, output, _) = await GitTrees.GitAsync(bareRepository, cancellationToken, "log", "-1", "--format=%B", commit);
+        return exitCode == 0 ? output.TrimEnd() : null;
+    }
 }

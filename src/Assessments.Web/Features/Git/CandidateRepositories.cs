@@ -29,6 +29,9 @@ public interface ICandidateRepositories
     /// <summary>The default branch's head when a candidate pushed it; null when there is nothing
     /// pushed (no repository yet, only the template's commit, no such branch).</summary>
     Task<PushedHead?> PushedHeadAsync(CandidateRepository repository, CancellationToken cancellationToken);
+
+    /// <summary>The message of <paramref name="commit"/>; null when the commit is not there.</summary>
+    Task<string?> CommitMessageAsync(CandidateRepository repository, string commit, CancellationToken cancellationToken);
 }
 
 public static class CandidateRepositoriesExtensions
@@ -60,6 +63,9 @@ public sealed class BuiltInRepositories(IOptions<RepositoryOptions> options) : I
                 ? new PushedHead(head, branch)
                 : null;
     }
+
+    public Task<string?> CommitMessageAsync(CandidateRepository repository, string commit, CancellationToken cancellationToken) =>
+        BareRepository.CommitMessageAsync(options.Value.PathOf(repository.Organisation, repository.Slug), commit, cancellationToken);
 }
 
 /// <summary>Told of each push the built-in host accepted that moved the default branch, after the

@@ -20,4 +20,7 @@ public sealed class GitHubCandidateRepositories(GitHubRepositories github, IOpti
         repository.ExternalRepositoryId is { } id && await github.HeadAsync(id) is { IsRootCommit: false } head
             ? new PushedHead(head.CommitSha, head.Branch)
             : null;
+
+    public async Task<string?> CommitMessageAsync(CandidateRepository repository, string commit, CancellationToken cancellationToken) =>
+        repository.ExternalRepositoryId is { } id ? await github.CommitMessageAsync(id, commit) : null;
 }

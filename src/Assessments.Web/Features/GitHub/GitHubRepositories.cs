@@ -107,6 +107,19 @@ public sealed class GitHubRepositories(
         }
     }
 
+    /// <summary>The message of <paramref name="commit"/>, or null when GitHub does not have it.</summary>
+    public async Task<string?> CommitMessageAsync(long repositoryId, string commit)
+    {
+        try
+        {
+            return (await clients.Create().Git.Commit.Get(repositoryId, commit)).Message;
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A commit's files, from GitHub's tarball of it (the API's redirect to codeload is
     /// followed), read as a stream: every entry is counted against the limits before its content is
     /// read, so a huge or hostile archive stops at the first entry over them.</summary>

@@ -25,7 +25,7 @@ public static class GradingCommands
             Guid id;
             try
             {
-                id = await scope.ServiceProvider.GetRequiredService<GradingQueue>().EnqueueAsync(parse.GetValue(submission), cancellationToken);
+                id = await scope.ServiceProvider.GetRequiredService<GradingQueue>().EnqueueAsync(parse.GetValue(submission), "operator (assess grading enqueue)", cancellationToken);
             }
             catch (KeyNotFoundException e)
             {

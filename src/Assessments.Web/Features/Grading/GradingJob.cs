@@ -31,6 +31,8 @@ public sealed class GradingJob(
 
     private const int LogCap = 64 * 1024;
 
+    private const int MessageCap = 4000;
+
     [Queue(JobQueues.Grading)]
     [AutomaticRetry(Attempts = MaxAttempts - 1, DelaysInSeconds = [10, 60], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(Guid gradingRunId, CancellationToken cancellationToken)
@@ -45,7 +47,8 @@ public sealed class GradingJob(
         }
 
         var submission = run.Submission ?? throw new InvalidOperationException($"Grading {run.Id} has no submission.");
-        if (!submission.IsFinal && await IsSupersededAsync(submission, cancellationToken))
+        submission.Message ??= await CommitMessageAsync(submission, cancellationToken);
+        if (!submission.IsFinal && run.RequestedBy is null && await IsSupersededAsync(submission, cancellationToken))
         {
             run.Status = GradingStatus.Superseded;
             run.FinishedAt = DateTimeOffset.UtcNow;
@@ -125,12 +128,32 @@ public sealed class GradingJob(
         return new Graded(report, GradingFiles.From(run.Id, report.Changes, package.TemplateFiles, tree.Files));
     }
 
-    private async Task<CandidateTree> ReadTreeAsync(Submission submission, CancellationToken cancellationToken)
+    /// <summary>The pushed commit's message for the reviewer's timeline, capped; a repository that
+    /// cannot say costs the timeline a line, never the grading.</summary>
+    private async Task<string?> CommitMessageAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var message = await repositories.For(submission.Assessment!.RepositoryHost).CommitMessageAsync(Repository(submission), submission.CommitSha, cancellationToken);
+            return message is { Length: > MessageCap } ? message[..MessageCap] : message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not read the message of commit {Commit}", submission.CommitSha);
+            return null;
+        }
+    }
+
+    private static CandidateRepository Repository(Submission submission)
     {
         var assessment = submission.Assessment ?? throw new InvalidOperationException($"Submission {submission.Id} has no assessment.");
         var organisation = assessment.Organisation ?? throw new InvalidOperationException($"Assessment {assessment.Id} has no organisation.");
-        var repository = new CandidateRepository(assessment.Id, organisation.Slug, assessment.Slug, assessment.RepositoryHost, assessment.ExternalRepositoryId);
-        return await repositories.For(assessment.RepositoryHost).ReadTreeAsync(repository, submission.CommitSha, sandboxOptions.Value.Tree, cancellationToken);
+        return new CandidateRepository(assessment.Id, organisation.Slug, assessment.Slug, assessment.RepositoryHost, assessment.ExternalRepositoryId);
+    }
+
+    private async Task<CandidateTree> ReadTreeAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        return await repositories.For(submission.Assessment!.RepositoryHost).ReadTreeAsync(Repository(submission), submission.CommitSha, sandboxOptions.Value.Tree, cancellationToken);
     }
 
     private async Task FinishAsync(GradingRun run, GradingReport? report, IReadOnlyList<GradingFile> files, StringBuilder log, bool lastAttempt, CancellationToken cancellationToken)

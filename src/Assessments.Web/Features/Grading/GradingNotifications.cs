@@ -98,10 +98,10 @@ public sealed class GradingNotifications(NpgsqlDataSource dataSource, ILogger<Gr
 
         public Guid GradingRunId => gradingRunId;
 
-        /// <summary>Waits until something may have changed, or <paramref name="timeout"/> passes
-        /// (the caller then looks anyway: the poll behind the nudge).</summary>
-        public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-            await _signal.WaitAsync(timeout, cancellationToken);
+        /// <summary>Waits until something may have changed (true), or <paramref name="timeout"/>
+        /// passes (false; the caller then looks anyway: the poll behind the nudge).</summary>
+        public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+            _signal.WaitAsync(timeout, cancellationToken);
 
         internal void Wake()
         {

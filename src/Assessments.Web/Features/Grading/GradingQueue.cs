@@ -25,15 +25,18 @@ public sealed class GradingQueue(AssessmentsDbContext db, IBackgroundJobClient j
         return run;
     }
 
-    /// <summary>Queues a grading of <paramref name="submissionId"/> (<c>assess grading enqueue</c>:
-    /// a regrade) and attaches its job; returns the run's id.</summary>
+    /// <summary>Queues a grading of <paramref name="submissionId"/> that <paramref name="requestedBy"/>
+    /// asked for (<c>assess grading enqueue</c>, an admin's re-grade), audited, and attaches its
+    /// job; returns the run's id. Earlier gradings of the submission stay as they are.</summary>
     /// <exception cref="KeyNotFoundException">When there is no such submission.</exception>
-    public async Task<Guid> EnqueueAsync(Guid submissionId, CancellationToken cancellationToken)
+    public async Task<Guid> EnqueueAsync(Guid submissionId, string requestedBy, CancellationToken cancellationToken)
     {
         var submission = await db.Submissions.Include(s => s.Assessment)
             .SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken)
             ?? throw new KeyNotFoundException($"No submission {submissionId}.");
         var run = Queue(db, submission, submission.Assessment!.ScenarioVersionId);
+        run.RequestedBy = requestedBy.Length > 256 ? requestedBy[..256] : requestedBy;
+        db.AuditEvents.Add(AuditEvent.About(submission.Assessment, requestedBy, "grading.requested", new { gradingRunId = run.Id, submissionId, submission.CommitSha }));
         await db.SaveChangesAsync(cancellationToken);
         while (await AttachJobsAsync(cancellationToken) > 0)
         {

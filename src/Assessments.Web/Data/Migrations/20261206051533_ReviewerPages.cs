@@ -7,11 +7,24 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Assessments.Web.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class GradingProgressAndFiles : Migration
+    public partial class ReviewerPages : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "message",
+                table: "submissions",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "requested_by",
+                table: "grading_runs",
+                type: "character varying(256)",
+                maxLength: 256,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "grading_files",
                 columns: table => new
@@ -89,6 +102,14 @@ namespace Assessments.Web.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "grading_stage_events");
+
+            migrationBuilder.DropColumn(
+                name: "message",
+                table: "submissions");
+
+            migrationBuilder.DropColumn(
+                name: "requested_by",
+                table: "grading_runs");
         }
     }
 }

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Assessments.Web.Data.Migrations
 {
     [DbContext(typeof(AssessmentsDbContext))]
-    [Migration("20261206050034_GradingProgressAndFiles")]
-    partial class GradingProgressAndFiles
+    [Migration("20261206051533_ReviewerPages")]
+    partial class ReviewerPages
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -445,6 +445,11 @@ namespace Assessments.Web.Data.Migrations
                     b.Property<string>("Report")
                         .HasColumnType("jsonb")
                         .HasColumnName("report");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
 
                     b.Property<Guid>("ScenarioVersionId")
                         .HasColumnType("uuid")
@@ -1001,6 +1006,10 @@ namespace Assessments.Web.Data.Migrations
                     b.Property<bool>("IsFinal")
                         .HasColumnType("boolean")
                         .HasColumnName("is_final");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("text")
+                        .HasColumnName("message");
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")

@@ -1,0 +1,233 @@
+using System.Text.Json;
+using Assessments.Runner.Results;
+using Assessments.Scenarios.Manifest;
+using Assessments.Web.Features.Account;
+using Assessments.Web.Features.Grading;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Assessments.Web.Features.Reviewing;
+
+/// <summary><c>/assessments/{id}</c>: one candidate's work. The timeline of pushes and their
+/// gradings, one grading in full (tests, metric charts, the change against the template with
+/// findings on their lines, the candidate's notes, stages and log, where it ran), another beside
+/// it on request, and live stages while it runs. Reads the stored report document, so the page
+/// shows what the grading said, in at most six SQL statements.</summary>
+public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILogger<ReportModel> logger) : PageModel
+{
+    /// <summary>Test output shown before "show all".</summary>
+    public const int OutputPreview = 2000;
+
+    /// <summary>A grading's identity and outcome, as the timeline lists it.</summary>
+    public sealed record GradingSummary(Guid Id, GradingStatus Status, GradingVerdict? Verdict, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt, string? RequestedBy);
+
+    /// <summary>One push with its gradings, oldest first.</summary>
+    public sealed record Push(Guid Id, string CommitSha, string? Message, DateTimeOffset ReceivedAt, bool IsFinal, SubmissionSource Source, IReadOnlyList<GradingSummary> Gradings);
+
+    /// <summary>A grading as shown in full.</summary>
+    public sealed record GradingView(
+        Guid Id,
+        Push Push,
+        GradingStatus Status,
+        int Attempt,
+        DateTimeOffset? StartedAt,
+        string? ImageDigest,
+        GradingReport? Report,
+        string? Log,
+        bool LogTruncated);
+
+    [BindProperty(SupportsGet = true)]
+    public Guid? Grading { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public Guid? Compare { get; set; }
+
+    public Assessment Assessment { get; private set; } = null!;
+
+    public ScenarioManifest? Manifest { get; private set; }
+
+    public string ScenarioTitle { get; private set; } = "";
+
+    public string VersionLabel { get; private set; } = "";
+
+    public OrganisationRole Role { get; private set; }
+
+    public IReadOnlyList<Push> Pushes { get; private set; } = [];
+
+    public GradingView? Selected { get; private set; }
+
+    public GradingView? Other { get; private set; }
+
+    public IReadOnlyList<GradingFile> Files { get; private set; } = [];
+
+    /// <summary>The stages of the selected grading's current attempt while it has no report.</summary>
+    public IReadOnlyList<GradingStageEvent> LiveStages { get; private set; } = [];
+
+    public string? Notice { get; private set; }
+
+    public bool IsLive => Selected is { Status: GradingStatus.Queued or GradingStatus.Running };
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    /// <summary>An admin's re-grade: a new grading of the same push, beside the earlier ones.</summary>
+    public async Task<IActionResult> OnPostRegradeAsync(Guid id, Guid submission, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken) || Pushes.All(p => p.Id != submission))
+        {
+            return NotFound();
+        }
+
+        if (Role != OrganisationRole.Admin)
+        {
+            // A member who can see the report but may not change it: said plainly, not hidden.
+            return Forbid();
+        }
+
+        var runId = await queue.EnqueueAsync(submission, $"user {User.Identity?.Name}", cancellationToken);
+        logger.LogInformation("{User} asked for a re-grade {GradingRunId} of submission {SubmissionId}", User.Identity?.Name, runId, submission);
+        return Redirect($"/assessments/{id}?grading={runId}");
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var userId = User.UserId();
+        // 1: the assessment, if the caller's organisation owns it, with the caller's role there.
+        var found = await db.Assessments.AsNoTracking().VisibleTo(db, userId)
+            .Where(a => a.Id == id)
+            .Select(a => new
+            {
+                Assessment = a,
+                a.Candidate,
+                Title = a.ScenarioVersion!.Scenario!.Title,
+                a.ScenarioVersion.Label,
+                a.ScenarioVersion.Manifest,
+                Role = db.Memberships.Where(m => m.UserId == userId && m.OrganisationId == a.OrganisationId).Select(m => m.Role).First(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return false;
+        }
+
+        Assessment = found.Assessment;
+        Assessment.Candidate = found.Candidate;
+        ScenarioTitle = found.Title;
+        VersionLabel = found.Label;
+        Role = found.Role;
+        Manifest = ReadManifest(found.Manifest);
+
+        // 2: every push with its gradings.
+        var pushes = await db.Submissions.AsNoTracking()
+            .Where(s => s.AssessmentId == id)
+            .OrderBy(s => s.ReceivedAt).ThenBy(s => s.Id)
+            .Select(s => new Push(s.Id, s.CommitSha, s.Message, s.ReceivedAt, s.IsFinal, s.Source,
+                db.GradingRuns.Where(g => g.SubmissionId == s.Id && g.Kind == GradingKind.Candidate)
+                    .OrderBy(g => g.QueuedAt).ThenBy(g => g.Id)
+                    .Select(g => new GradingSummary(g.Id, g.Status, g.Verdict, g.QueuedAt, g.FinishedAt, g.RequestedBy))
+                    .ToList()))
+            .ToListAsync(cancellationToken);
+        Pushes = pushes;
+
+        var all = pushes.SelectMany(p => p.Gradings.Select(g => (Push: p, Grading: g))).ToList();
+        var selectedId = all.Any(x => x.Grading.Id == Grading) ? Grading : DefaultGrading(all);
+        var otherId = Compare is { } compare && compare != selectedId && all.Any(x => x.Grading.Id == compare) ? Compare : null;
+        if (selectedId is null)
+        {
+            return true;
+        }
+
+        // 3: the selected grading and the one beside it, with their report documents.
+        var ids = otherId is null ? new[] { selectedId.Value } : [selectedId.Value, otherId.Value];
+        var runs = await db.GradingRuns.AsNoTracking()
+            .Where(g => ids.Contains(g.Id))
+            .Select(g => new { g.Id, g.SubmissionId, g.Status, g.Attempt, g.StartedAt, g.ImageDigest, g.Report, g.Log, g.LogTruncated })
+            .ToListAsync(cancellationToken);
+        GradingView View(Guid gradingId)
+        {
+            var run = runs.Single(r => r.Id == gradingId);
+            var push = pushes.Single(p => p.Id == run.SubmissionId);
+            return new GradingView(run.Id, push, run.Status, run.Attempt, run.StartedAt, run.ImageDigest, ReadReport(run.Report), run.Log, run.LogTruncated);
+        }
+
+        Selected = View(selectedId.Value);
+        Other = otherId is { } o ? View(o) : null;
+
+        // 4: the selected grading's changed files; 5: its stages so far, while it runs.
+        Files = await db.GradingFiles.AsNoTracking().Where(f => f.GradingRunId == selectedId).OrderBy(f => f.Path).ToListAsync(cancellationToken);
+        if (IsLive)
+        {
+            var attempt = Selected.Attempt;
+            LiveStages = await db.GradingStageEvents.AsNoTracking()
+                .Where(e => e.GradingRunId == selectedId && e.Attempt == attempt)
+                .OrderBy(e => e.Id)
+                .ToListAsync(cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>What a reviewer wants first: the final push's latest grading, else the latest
+    /// grading with a result, else the latest of all.</summary>
+    private static Guid? DefaultGrading(List<(Push Push, GradingSummary Grading)> all)
+    {
+        var final = all.Where(x => x.Push.IsFinal && x.Grading.Status == GradingStatus.Completed).Select(x => x.Grading).LastOrDefault();
+        return final?.Id
+            ?? all.Where(x => x.Grading.Status is GradingStatus.Completed or GradingStatus.Failed).Select(x => x.Grading.Id).Cast<Guid?>().LastOrDefault()
+            ?? all.Select(x => x.Grading.Id).Cast<Guid?>().LastOrDefault();
+    }
+
+    private GradingReport? ReadReport(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return GradingReport.FromJson(json);
+        }
+        catch (JsonException e)
+        {
+            logger.LogWarning(e, "A stored report does not read as the results contract");
+            Notice = "The stored report of this grading could not be read; its log is below.";
+            return null;
+        }
+    }
+
+    private static ScenarioManifest? ReadManifest(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ScenarioManifest>(json, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The candidate's notes: NOTES.md as their grading stored it, when they wrote one.</summary>
+    public string? Notes => Files.FirstOrDefault(f => string.Equals(f.Path, "NOTES.md", StringComparison.OrdinalIgnoreCase))?.CandidateText;
+
+    /// <summary>The findings of the selected grading on <paramref name="path"/>.</summary>
+    public IReadOnlyList<Finding> FindingsOn(string path) =>
+        Selected?.Report?.Findings.Where(f => f.Path == path)
+            .Select(f => new Finding { Rule = f.Rule, Severity = StoredReports.Stored<FindingLevel>(f.Severity), Path = f.Path, Line = f.Line, Message = f.Message })
+            .ToList() ?? [];
+
+    /// <summary>The query string that selects <paramref name="grading"/> (and keeps a comparison).</summary>
+    public string GradingLink(Guid grading, Guid? compare = null) =>
+        $"/assessments/{Assessment.Id}?grading={grading}" + (compare is { } c ? $"&compare={c}" : "");
+
+    /// <summary>"+1 h 20 min after start", relative to when the candidate started.</summary>
+    public string SinceStart(DateTimeOffset at) =>
+        Assessment.StartedAt is { } started ? $"{Formats.Span(at - started)} after start" : "";
+
+    /// <summary>"40 min before the deadline" or "after the deadline".</summary>
+    public string BeforeDeadline(DateTimeOffset at) =>
+        Assessment.EffectiveDeadline is not { } deadline ? ""
+        : at <= deadline ? $"{Formats.Span(deadline - at)} before the deadline"
+        : $"{Formats.Span(at - deadline)} after the deadline";
+}
