@@ -6,7 +6,8 @@ function localTimes(root) {
     for (const t of root.querySelectorAll('time[datetime]')) {
         const d = new Date(t.getAttribute('datetime'));
         if (!isNaN(d) && !t.dataset.local) {
-            t.textContent = d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+            // Components, not dateStyle/timeStyle: those refuse timeZoneName beside them.
+            t.textContent = d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
             t.title = t.getAttribute('datetime');
             t.dataset.local = '1';
         }

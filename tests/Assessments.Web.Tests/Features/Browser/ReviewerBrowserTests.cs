@@ -1,0 +1,247 @@
+using System.Text;
+using Assessments.Runner.Execution;
+using Assessments.Runner.Results;
+using Assessments.Web.Data;
+using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Grading;
+using Assessments.Web.Tests.Features.Reviewing;
+using Assessments.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Assessments.Web.Tests.Features.Browser;
+
+/// <summary>A reviewer's afternoon in a real browser: sign in, filter the list, open a report
+/// while its grading runs and watch the stages arrive, then read the finished report. Each page
+/// is photographed at desktop and phone width into the artifacts folder.</summary>
+public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _worker = NpgsqlDataSource.Create(app.Database.ConnectionString);
+
+    [Fact]
+    public async Task AReviewerFiltersTheListWatchesAGradingRunAndReadsItsReport()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync(manifest: await ReportTests.ManifestAsync(Brief));
+        await data.AddAssessmentsAsync(4, GradingVerdict.Passed, candidatePrefix: "Passing");
+        await data.AddAssessmentsAsync(2, GradingVerdict.TestsFailed, candidatePrefix: "Failing");
+        var (assessment, run) = await data.AddGradedAsync(null, status: GradingStatus.Running, candidateName: "Grace Hopper", message: "Load the orders with one query\n\nThe list issued one query per order.");
+
+        await using var context = await chromium.NewContextAsync(app.BaseAddress);
+        var page = await context.NewPageAsync();
+        var errors = ScriptErrors(page);
+        await SignInAsync(page, data.MemberEmail);
+        await chromium.ScreenshotAsync(page, "home");
+        // The script turned the UTC times into the reader's own.
+        await page.GotoAsync("/assessments");
+        Assert.Equal("1", await page.Locator("time[datetime]").First.GetAttributeAsync("data-local"));
+
+        // The list, filtered to failed gradings through the form: the filter stays in the URL.
+        await page.GotoAsync("/assessments");
+        Assert.Equal(7, await page.Locator("table.assessments tbody tr").CountAsync());
+        await chromium.ScreenshotAsync(page, "assessments-list");
+        await page.SelectOptionAsync("select[name=verdict]", "TestsFailed");
+        await page.ClickAsync("form.filters button[type=submit]");
+        await page.WaitForURLAsync("**/assessments?*verdict=TestsFailed*");
+        Assert.Equal(2, await page.Locator("table.assessments tbody tr").CountAsync());
+        Assert.Equal(2, await page.Locator("td[data-label=Candidate]", new() { HasTextString = "Failing" }).CountAsync());
+
+        // The report of a running grading: stages appear as the worker writes them.
+        await page.GotoAsync($"/assessments/{assessment.Id}");
+        await RecordAsync(run.Id, new GradingProgress("build", Side.Candidate, null));
+        await page.Locator("ol.stages li[data-stage='build'].running").WaitForAsync();
+        await RecordAsync(run.Id, new GradingProgress("build", Side.Candidate, new StageOutcome("build", Side.Candidate, StageStatus.Ok, 8400, 0)));
+        await RecordAsync(run.Id, new GradingProgress("hidden-tests:main", Side.Grader, null));
+        await page.Locator("ol.stages li[data-stage='build'].ok").WaitForAsync();
+        await page.Locator("ol.stages li[data-stage='hidden-tests:main'].running").WaitForAsync();
+        await chromium.ScreenshotAsync(page, "report-live");
+
+        // The grading ends: the page reloads by itself into the whole report.
+        await FinishAsync(run.Id, ReportTests.Report(), ReportTests.Files(Notes));
+        await page.Locator("svg.chart").First.WaitForAsync();
+        Assert.Equal(2, await page.Locator("svg.chart").CountAsync());
+        Assert.Contains("better", await page.Locator("figure.metric.primary .comparison").InnerTextAsync());
+        Assert.Equal(1, await page.Locator("li.test.fail", new() { HasTextString = "OrdersTakeOneStatement" }).CountAsync());
+        var findingRow = page.Locator("table.diff tr.finding-row", new() { HasTextString = "new-public-member" });
+        Assert.Equal(1, await findingRow.CountAsync());
+        // The finding sits under the line it is about.
+        var lineAbove = findingRow.Locator("xpath=preceding-sibling::tr[1]");
+        Assert.Equal("6", (await lineAbove.Locator("td.ln").Nth(1).InnerTextAsync()).Trim());
+        Assert.Equal("Approach", await page.Locator(".candidate-notes h2").InnerTextAsync());
+        await page.ClickAsync("details.brief > summary");
+        Assert.Equal("slowest", await page.Locator("details.brief .markdown strong").InnerTextAsync());
+        await chromium.ScreenshotAsync(page, "report");
+        Assert.Empty(errors);
+
+        await using var phone = await chromium.NewContextAsync(app.BaseAddress, phone: true);
+        var small = await phone.NewPageAsync();
+        await SignInAsync(small, data.MemberEmail);
+        await small.GotoAsync("/assessments");
+        await chromium.ScreenshotAsync(small, "assessments-list-phone");
+        await small.GotoAsync($"/assessments/{assessment.Id}");
+        await chromium.ScreenshotAsync(small, "report-phone");
+        // Nothing makes the page wider than the phone's screen (wide tables scroll in their own box).
+        foreach (var url in new[] { "/assessments", $"/assessments/{assessment.Id}" })
+        {
+            await small.GotoAsync(url);
+            var overflow = await small.EvaluateAsync<int>("() => document.documentElement.scrollWidth - screen.width");
+            var widest = await small.EvaluateAsync<string>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > screen.width + 0.5).slice(-3).map(e => e.tagName + '.' + e.className).join(', ')");
+            Assert.True(overflow <= 0, $"{url} is {overflow} px wider than a 390 px phone: {widest}");
+        }
+    }
+
+    [Fact]
+    public async Task HostileTextInAPushLeavesTheReviewersWindowUntouched()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string Payload = "<script>window.pwned='script'</script><img src=x onerror=\"window.pwned='img'\"><svg onload=\"window.pwned='svg'\"></svg>";
+        var data = await new ReviewData(app).CreateAsync();
+        var report = ReportTests.Report() with
+        {
+            Tests = [new TestOutcome { Name = "Orders" + Payload, Visibility = TestVisibility.Hidden, Phase = "main", Status = TestStatus.Fail, Message = Payload, Output = Payload }],
+            Changes = [new FileChangeOutcome($"src/{Payload}.cs", ChangeKind.Added, false, false, 1, 0, []), new FileChangeOutcome("NOTES.md", ChangeKind.Added, false, false, 3, 0, [])],
+            Findings = [new FindingOutcome("locked-file", FindingSeverity.Concern, $"src/{Payload}.cs", 1, Payload)],
+        };
+        var files = new List<GradingFile>
+        {
+            new() { Path = $"src/{Payload}.cs", Kind = FileChangeKind.Added, CandidateText = Payload + "\n" },
+            new() { Path = "NOTES.md", Kind = FileChangeKind.Added, CandidateText = $"# Notes\n\n{Payload}\n\n[click me](javascript:window.pwned='link')\n" },
+        };
+        var (assessment, _) = await data.AddGradedAsync(report, files, message: Payload, candidateName: "Mallory");
+
+        await using var context = await chromium.NewContextAsync(app.BaseAddress);
+        var page = await context.NewPageAsync();
+        var dialogs = 0;
+        page.Dialog += (_, dialog) =>
+        {
+            dialogs++;
+            _ = dialog.DismissAsync();
+        };
+        await SignInAsync(page, data.MemberEmail);
+        await page.GotoAsync($"/assessments/{assessment.Id}");
+        foreach (var details in await page.Locator("details").AllAsync())
+        {
+            await details.EvaluateAsync("d => d.open = true");
+        }
+
+        var link = page.Locator(".candidate-notes a", new() { HasTextString = "click me" });
+        if (await link.CountAsync() > 0)
+        {
+            await link.ClickAsync();
+        }
+
+        await page.WaitForTimeoutAsync(300);
+        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.pwned"));
+        Assert.Equal(0, dialogs);
+        // The payload is on the page as text, where the reviewer can read it.
+        Assert.Contains("<script>window.pwned='script'</script>", await page.Locator("li.push .message").InnerTextAsync());
+        await chromium.ScreenshotAsync(page, "report-hostile");
+    }
+
+    [Fact]
+    public async Task TheCandidatesInvitationShowsTheBriefRendered()
+    {
+        var data = await new ReviewData(app).CreateAsync(manifest: await ReportTests.ManifestAsync(Brief));
+        var secret = $"inv_{Guid.NewGuid():N}";
+        await using (var db = app.Database.CreateContext())
+        {
+            db.Assessments.Add(new Assessment
+            {
+                OrganisationId = data.Organisation.Id,
+                Candidate = new Candidate { OrganisationId = data.Organisation.Id, Name = "Linus", Email = $"l-{Guid.NewGuid():N}@example.com" },
+                ScenarioVersionId = data.Version.Id,
+                Slug = $"a-{Guid.NewGuid():N}"[..20],
+                TimeLimit = TimeSpan.FromHours(3),
+                InvitationTokenHash = AccessTokens.Hash(secret),
+            });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        foreach (var phone in new[] { false, true })
+        {
+            await using var context = await chromium.NewContextAsync(app.BaseAddress, phone);
+            var page = await context.NewPageAsync();
+            await page.GotoAsync($"/invitations/{secret}");
+            Assert.Equal("slowest", await page.Locator(".brief strong").InnerTextAsync());
+            Assert.DoesNotContain("**", await page.Locator(".brief").InnerTextAsync());
+            await chromium.ScreenshotAsync(page, phone ? "invitation-phone" : "invitation");
+        }
+    }
+
+    private const string Brief = """
+        # Orders are slow
+
+        The **slowest** endpoint of the shop is `GET /orders`: it takes
+        seconds for a customer with many orders. Find out why and fix it.
+
+        - Keep the response the same.
+        - Explain what you changed in `NOTES.md`.
+        """;
+
+    private const string Notes = """
+        # Notes
+
+        ## Approach
+
+        The list loaded each order's lines in its own query. It now loads them with a *join*,
+        in one statement.
+        """;
+
+    /// <summary>Uncaught script errors of <paramref name="page"/>: one stops every script after it.</summary>
+    private static List<string> ScriptErrors(IPage page)
+    {
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                errors.Add($"{response.Status} {response.Url}");
+            }
+        };
+        return errors;
+    }
+
+    private static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("input[name=Email]", email);
+        await page.FillAsync("input[name=Password]", ReviewData.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+    }
+
+    private async Task RecordAsync(Guid runId, GradingProgress progress)
+    {
+        await using var recorder = new StageRecorder(_worker, runId, 1, new StringBuilder(), 1024, NullLogger.Instance);
+        recorder.Report(progress);
+    }
+
+    /// <summary>What the grading job does at the end: the report and files stored, the run
+    /// completed, and a notification on commit.</summary>
+    private async Task FinishAsync(Guid runId, GradingReport report, List<GradingFile> files)
+    {
+        await using (var db = app.Database.CreateContext())
+        {
+            var run = await db.GradingRuns.FindAsync(runId);
+            await StoredReports.ReplaceAsync(db, run!, report, CancellationToken.None);
+            files.ForEach(f => f.GradingRunId = runId);
+            db.GradingFiles.AddRange(files);
+            run!.Status = GradingStatus.Completed;
+            run.FinishedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync();
+        }
+
+        await StageRecorder.NotifyAsync(_worker, runId, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync() => await _worker.DisposeAsync();
+}
