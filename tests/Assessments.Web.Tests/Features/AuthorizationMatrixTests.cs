@@ -1,0 +1,310 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+using Assessments.Web.Data;
+using Assessments.Web.Features.Git;
+using Assessments.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Assessments.Web.Tests.Features;
+
+/// <summary>Every route of the web role, asked by every kind of caller, with the answer each must
+/// get. The routes come from the app itself (its endpoint data source, and each Razor Page's post
+/// handlers), so a page or endpoint added without a row here fails the first test.</summary>
+public sealed partial class AuthorizationMatrixTests(WebApp app)
+{
+    /// <summary>Who asks. Candidate: no account, holds the link and git token of another
+    /// organisation's assessment. Stranger: a reviewer of another organisation.</summary>
+    public enum Caller
+    {
+        Anonymous,
+        Candidate,
+        Stranger,
+        Reviewer,
+        Author,
+        Admin,
+        Operator,
+    }
+
+    private const string Login = "302 /account/login";
+    private const string Denied = "302 /account/denied";
+
+    /// <summary>Method, route as the app declares it, page handler, and the answer for each caller
+    /// in <see cref="Caller"/> order. Rows that change state come last (closing the assessment,
+    /// signing out).</summary>
+    private static readonly Row[] Matrix =
+    [
+        new("GET", "/healthz", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/readyz", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/", null, Login, Login, "200", "200", "200", "200", "200"),
+        new("GET", "/error", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/account/login", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/account/login", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/account/denied", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/account/logout", null, Login, Login, "302 /", "302 /", "302 /", "302 /", "302 /"),
+        // The invitation link is the candidate's only credential: whoever holds it gets the page.
+        new("GET", "/invitations/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/assessments", null, Login, Login, "200", "200", "200", "200", "200"),
+        // Another organisation's assessment does not exist for the caller; operators run the
+        // platform but read no candidate's work.
+        new("GET", "/assessments/{id:guid}", null, Login, Login, "404", "200", "200", "200", "404"),
+        new("POST", "/assessments/{id:guid}", "regrade", "401", "401", "404", "403", "403", "302 /assessments/", "404"),
+        new("GET", "/assessments/{assessmentId:guid}/gradings/{gradingId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
+        // Members clone read-only with their password (415: past authorization, to git, which wants
+        // a pack); a candidate's token opens their own repository only; to anyone else it is not there.
+        new("GET", "/git/{organisation}/{assessment}.git/info/refs", null, "401", "404", "404", "200", "200", "200", "404"),
+        new("POST", "/git/{organisation}/{assessment}.git/git-upload-pack", null, "401", "404", "404", "415", "415", "415", "404"),
+        new("POST", "/git/{organisation}/{assessment}.git/git-receive-pack", null, "401", "404", "404", "403", "403", "403", "404"),
+        new("POST", "/webhooks/github/{assessmentId:guid}", null, "401", "401", "401", "401", "401", "401", "401"),
+        new("GET", "/ops/jobs/{**path}", null, Login, Login, Denied, Denied, Denied, Denied, "200"),
+        new("POST", "/ops/worker-probes/", null, "401", "401", "403", "403", "403", "403", "202"),
+        new("GET", "/ops/worker-probes/{id:guid}", null, "401", "401", "403", "403", "403", "403", "404"),
+        new("POST", "/invitations/{secret}", "start", "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/invitations/{secret}", "token", "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/invitations/{secret}", "done", "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/account/logout", null, "401", "401", Login, Login, Login, Login, Login),
+    ];
+
+    [Fact]
+    public void EveryRouteAndPageHandlerOfTheAppIsInTheMatrix()
+    {
+        var declared = Declared();
+        var listed = Matrix.Select(r => (r.Method, r.Route, r.Handler)).ToHashSet();
+
+        var unlisted = declared.Except(listed).Select(d => $"{d.Method} {d.Route}{(d.Handler is null ? "" : $"?handler={d.Handler}")}").ToList();
+        var gone = listed.Except(declared).Select(d => $"{d.Method} {d.Route}{(d.Handler is null ? "" : $"?handler={d.Handler}")}").ToList();
+        Assert.True(unlisted.Count == 0, "Routes without a row in the authorization matrix: " + string.Join(", ", unlisted));
+        Assert.True(gone.Count == 0, "Rows for routes the app no longer has: " + string.Join(", ", gone));
+    }
+
+    [Fact]
+    public async Task EveryCallerGetsTheAnswerTheMatrixGives()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var world = await World.CreateAsync(app, ct);
+        var mismatches = new List<string>();
+        var table = new StringBuilder();
+        foreach (var row in Matrix)
+        {
+            table.Append($"{row.Method} {row.Route} {row.Handler}:");
+            foreach (var caller in Enum.GetValues<Caller>())
+            {
+                var actual = await world.AskAsync(caller, row, ct);
+                table.Append($" {caller}={actual}");
+                if (actual != row.Expected[(int)caller])
+                {
+                    mismatches.Add($"{row.Method} {row.Route}{(row.Handler is null ? "" : $"?handler={row.Handler}")} as {caller}: expected {row.Expected[(int)caller]}, got {actual}");
+                }
+            }
+
+            table.AppendLine();
+        }
+
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches) + "\n\n" + table);
+    }
+
+    /// <summary>(method, route, handler) for every endpoint, and every post handler of every page.</summary>
+    private HashSet<(string Method, string Route, string? Handler)> Declared()
+    {
+        var declared = new HashSet<(string, string, string?)>();
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+        var pages = typeof(Assessments.Web.Hosting.AssessmentsWebApplication).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(PageModel)))
+            .ToDictionary(t => t.Name[..^"Model".Length]);
+        foreach (var endpoint in endpoints)
+        {
+            var route = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.RazorPages.PageActionDescriptor>() is { } page)
+            {
+                // A page answers GET (OnGet or none) and a POST per OnPost<Handler>.
+                var model = pages.GetValueOrDefault(Path.GetFileNameWithoutExtension(page.RelativePath));
+                var posts = model?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                    .Select(m => PostHandler().Match(m.Name))
+                    .Where(m => m.Success)
+                    .Select(m => m.Groups[1].Value.Length == 0 ? null : m.Groups[1].Value.ToLowerInvariant())
+                    .Distinct()
+                    .ToList() ?? [];
+                declared.Add(("GET", route, null));
+                foreach (var handler in posts)
+                {
+                    declared.Add(("POST", route, handler));
+                }
+
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            foreach (var method in methods)
+            {
+                declared.Add((method, route, null));
+            }
+        }
+
+        return declared;
+    }
+
+    [GeneratedRegex("^OnPost(.*?)(Async)?$")]
+    private static partial Regex PostHandler();
+
+    private sealed record Row(string Method, string Route, string? Handler, params string[] Expected);
+
+    /// <summary>Two organisations and a caller of each kind, signed in where they have an account.</summary>
+    private sealed partial class World
+    {
+        private readonly Dictionary<Caller, HttpClient> _clients = [];
+        private readonly Dictionary<Caller, string> _tokens = [];
+        private readonly Dictionary<Caller, AuthenticationHeaderValue?> _git = [];
+
+        private WebApp _app = null!;
+        private Assessment _assessment = null!;
+        private Organisation _organisation = null!;
+        private Guid _gradingId;
+        private Guid _submissionId;
+        private string _secret = "";
+
+        public static async Task<World> CreateAsync(WebApp app, CancellationToken ct)
+        {
+            var world = new World { _app = app };
+            var manifest = await Reviewing.ReportTests.ManifestAsync("Make it fast.");
+            var mine = await new ReviewData(app).CreateAsync(OrganisationRole.Reviewer, manifest: manifest);
+            var theirs = await new ReviewData(app).CreateAsync(OrganisationRole.Reviewer, manifest: manifest);
+            var (assessment, run) = await mine.AddGradedAsync(Reviewing.ReportTests.Report());
+            var (other, _) = await theirs.AddGradedAsync(Reviewing.ReportTests.Report());
+            world._assessment = assessment;
+            world._organisation = mine.Organisation;
+            world._gradingId = run.Id;
+            // The repository on disk, as the git host keeps it.
+            var repositories = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RepositoryOptions>>().Value;
+            var bare = repositories.PathOf(mine.Organisation.Slug, assessment.Slug);
+            Directory.CreateDirectory(bare);
+            using (var git = System.Diagnostics.Process.Start("git", ["init", "--quiet", "--bare", bare]))
+            {
+                await git.WaitForExitAsync(ct);
+            }
+            world._secret = $"inv_{Guid.NewGuid():N}";
+            var candidateToken = $"tok_{Guid.NewGuid():N}";
+            var users = new Dictionary<Caller, (string Email, OrganisationRole? Role, Guid? Organisation, bool Operator)>
+            {
+                [Caller.Stranger] = (theirs.MemberEmail, null, null, false),
+                [Caller.Reviewer] = (mine.MemberEmail, null, null, false),
+                [Caller.Author] = ($"author-{Guid.NewGuid():N}@example.com", OrganisationRole.Author, mine.Organisation.Id, false),
+                [Caller.Admin] = ($"admin-{Guid.NewGuid():N}@example.com", OrganisationRole.Admin, mine.Organisation.Id, false),
+                [Caller.Operator] = ($"operator-{Guid.NewGuid():N}@example.com", null, null, true),
+            };
+            await using (var db = app.Database.CreateContext())
+            {
+                foreach (var (_, (email, role, organisation, isOperator)) in users.Where(u => u.Value.Role is not null || u.Value.Operator))
+                {
+                    var user = await app.CreateUserAsync(email, ReviewData.Password, isOperator);
+                    if (role is { } r)
+                    {
+                        db.Memberships.Add(new Membership { OrganisationId = organisation!.Value, UserId = user.Id, Role = r });
+                    }
+                }
+
+                world._submissionId = await db.GradingRuns.Where(g => g.Id == run.Id).Select(g => g.SubmissionId!.Value).SingleAsync(ct);
+                var stored = await db.Assessments.FindAsync([assessment.Id], ct);
+                stored!.InvitationTokenHash = AccessTokens.Hash(world._secret);
+                var candidates = await db.Assessments.FindAsync([other.Id], ct);
+                candidates!.AccessTokenHash = AccessTokens.Hash(candidateToken);
+                await db.SaveChangesAsync(ct);
+            }
+
+            foreach (var caller in Enum.GetValues<Caller>())
+            {
+                var client = app.CreateClient();
+                world._clients[caller] = client;
+                if (users.TryGetValue(caller, out var account))
+                {
+                    await WebApp.SignInAsync(client, account.Email, ReviewData.Password, ct);
+                    world._git[caller] = Basic(account.Email, ReviewData.Password);
+                }
+
+                // A form token for this caller, from a page that has a form for them.
+                var form = await client.GetStringAsync(users.ContainsKey(caller) ? "/" : "/account/login", ct);
+                world._tokens[caller] = AntiforgeryToken().Match(form).Groups[1].Value;
+            }
+
+            world._git[Caller.Anonymous] = null;
+            world._git[Caller.Candidate] = Basic("candidate", candidateToken);
+            return world;
+        }
+
+        public async Task<string> AskAsync(Caller caller, Row row, CancellationToken ct)
+        {
+            var path = row.Route
+                .Replace("{id:guid}", _assessment.Id.ToString())
+                .Replace("{assessmentId:guid}", _assessment.Id.ToString())
+                .Replace("{gradingId:guid}", _gradingId.ToString())
+                .Replace("{organisation}", _organisation.Slug)
+                .Replace("{assessment}", _assessment.Slug)
+                .Replace("{secret}", _secret)
+                .Replace("/{**path}", "")
+                .Replace("{id:guid}", Guid.NewGuid().ToString());
+            path = path.Replace("/ops/worker-probes/{id:guid}", $"/ops/worker-probes/{Guid.NewGuid()}");
+            if (path.EndsWith("/info/refs", StringComparison.Ordinal))
+            {
+                path += "?service=git-upload-pack";
+            }
+
+            if (path == "/ops/worker-probes/")
+            {
+                path += "?queue=default";
+            }
+
+            var handler = row.Handler switch
+            {
+                null => "",
+                "regrade" => $"?handler=regrade&submission={_submissionId}",
+                _ => $"?handler={row.Handler}",
+            };
+            using var request = new HttpRequestMessage(new HttpMethod(row.Method), path + handler);
+            if (path.StartsWith("/git/", StringComparison.Ordinal))
+            {
+                request.Headers.Authorization = _git.GetValueOrDefault(caller);
+                if (row.Method == "POST")
+                {
+                    request.Content = new ByteArrayContent([]);
+                }
+            }
+            else if (row.Method == "POST")
+            {
+                var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = _tokens[caller] };
+                if (row.Route == "/account/login")
+                {
+                    fields["Email"] = "nobody@example.com";
+                    fields["Password"] = "not-the-password";
+                }
+
+                request.Content = new FormUrlEncodedContent(fields);
+            }
+
+            // The stream of a finished grading ends at once, so reading it to the end is safe.
+            using var response = await _clients[caller].SendAsync(request, ct);
+            var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found)
+            {
+                var location = response.Headers.Location is { IsAbsoluteUri: true } absolute ? absolute.PathAndQuery : response.Headers.Location?.OriginalString ?? "";
+                var target = location.StartsWith("/account/login", StringComparison.Ordinal) ? "/account/login"
+                    : location.StartsWith("/account/denied", StringComparison.Ordinal) ? "/account/denied"
+                    : location.StartsWith("/assessments/", StringComparison.Ordinal) ? "/assessments/"
+                    : location;
+                return $"{status} {target}";
+            }
+
+            return status;
+        }
+
+        private static AuthenticationHeaderValue Basic(string user, string password) =>
+            new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+        [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+        private static partial Regex AntiforgeryToken();
+    }
+}
