@@ -107,6 +107,9 @@ public sealed partial class Assessment
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
     public List<Submission> Submissions { get; set; } = [];
+
+    /// <summary>What the list shows of its pushes and gradings; see <see cref="AssessmentListing"/>.</summary>
+    public AssessmentListing? Listing { get; set; }
 }
 
 public enum SubmissionSource

@@ -37,6 +37,8 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<Finding> Findings => Set<Finding>();
 
+    public DbSet<AssessmentListing> AssessmentListings => Set<AssessmentListing>();
+
     public DbSet<GradingStageEvent> GradingStageEvents => Set<GradingStageEvent>();
 
     public DbSet<GradingFile> GradingFiles => Set<GradingFile>();
@@ -52,6 +54,16 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
     public DbSet<WorkerProbe> WorkerProbes => Set<WorkerProbe>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Shared by every context: it keeps no state between saves of one context.</summary>
+    private static readonly AssessmentListings.Interceptor Listings = new();
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        // Here rather than at registration, so every context keeps the listings true: the
+        // server's, the command line's, and the ones tests build themselves.
+        optionsBuilder.AddInterceptors(Listings);
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

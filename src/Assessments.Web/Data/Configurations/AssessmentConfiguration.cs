@@ -65,3 +65,16 @@ internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submiss
         builder.HasIndex(s => s.AssessmentId, "final").IsUnique().HasFilter("is_final").HasDatabaseName("ix_submissions_assessment_id_final");
     }
 }
+
+internal sealed class AssessmentListingConfiguration : IEntityTypeConfiguration<AssessmentListing>
+{
+    public void Configure(EntityTypeBuilder<AssessmentListing> builder)
+    {
+        builder.ToTable("assessment_listings");
+        builder.HasKey(l => l.AssessmentId);
+        builder.HasOne<Assessment>().WithOne(a => a.Listing).HasForeignKey<AssessmentListing>(l => l.AssessmentId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(l => l.PrimaryMetricKey).HasMaxLength(128);
+        builder.Property(l => l.PrimaryMetricUnit).HasMaxLength(32);
+        builder.HasIndex(l => l.LatestVerdict);
+    }
+}

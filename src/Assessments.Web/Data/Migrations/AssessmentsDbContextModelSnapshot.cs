@@ -171,6 +171,70 @@ namespace Assessments.Web.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.AssessmentListing", b =>
+                {
+                    b.Property<Guid>("AssessmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("assessment_id");
+
+                    b.Property<Guid?>("LatestGradingRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("latest_grading_run_id");
+
+                    b.Property<string>("LatestGradingStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("latest_grading_status");
+
+                    b.Property<string>("LatestVerdict")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("latest_verdict");
+
+                    b.Property<double?>("PrimaryBaseline")
+                        .HasColumnType("double precision")
+                        .HasColumnName("primary_baseline");
+
+                    b.Property<double?>("PrimaryCandidate")
+                        .HasColumnType("double precision")
+                        .HasColumnName("primary_candidate");
+
+                    b.Property<string>("PrimaryComparison")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("primary_comparison");
+
+                    b.Property<double?>("PrimaryImprovement")
+                        .HasColumnType("double precision")
+                        .HasColumnName("primary_improvement");
+
+                    b.Property<string>("PrimaryMetricKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("primary_metric_key");
+
+                    b.Property<string>("PrimaryMetricUnit")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("primary_metric_unit");
+
+                    b.Property<int>("Pushes")
+                        .HasColumnType("integer")
+                        .HasColumnName("pushes");
+
+                    b.Property<DateTimeOffset>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refreshed_at");
+
+                    b.HasKey("AssessmentId")
+                        .HasName("pk_assessment_listings");
+
+                    b.HasIndex("LatestVerdict")
+                        .HasDatabaseName("ix_assessment_listings_latest_verdict");
+
+                    b.ToTable("assessment_listings", (string)null);
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1531,6 +1595,16 @@ namespace Assessments.Web.Data.Migrations
                     b.Navigation("ScenarioVersion");
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.AssessmentListing", b =>
+                {
+                    b.HasOne("Assessments.Web.Data.Assessment", null)
+                        .WithOne("Listing")
+                        .HasForeignKey("Assessments.Web.Data.AssessmentListing", "AssessmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_assessment_listings_assessments_assessment_id");
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.Candidate", b =>
                 {
                     b.HasOne("Assessments.Web.Data.Organisation", "Organisation")
@@ -1758,6 +1832,8 @@ namespace Assessments.Web.Data.Migrations
 
             modelBuilder.Entity("Assessments.Web.Data.Assessment", b =>
                 {
+                    b.Navigation("Listing");
+
                     b.Navigation("Submissions");
                 });
 

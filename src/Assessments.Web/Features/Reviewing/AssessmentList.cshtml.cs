@@ -6,8 +6,9 @@ namespace Assessments.Web.Features.Reviewing;
 
 /// <summary><c>/assessments</c>: every assessment of the caller's organisations, one row each,
 /// with filters, sorting and paging that live in the URL. Four SQL statements whatever the number
-/// of rows (the counts per status, the page of rows with their latest grading, primary metric and
-/// reviewers, and the two lists the filters offer); a test counts them.</summary>
+/// of rows (the counts per status, the page of rows with their listing and reviewers, and the two
+/// lists the filters offer); a test counts them. The latest grading that counts is the newest
+/// grading of the newest push that has one (a re-grade of an old push does not displace it).</summary>
 public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
 {
     public const int PageSize = 50;
@@ -99,13 +100,7 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
 
         if (Verdict is { } verdict)
         {
-            // The latest grading that counts, as AssessmentRows.Project picks it.
-            assessments = assessments.Where(a => db.GradingRuns
-                .Where(g => g.Submission!.AssessmentId == a.Id && g.Kind == GradingKind.Candidate
-                    && g.Status != GradingStatus.Superseded && g.Status != GradingStatus.Cancelled)
-                .OrderByDescending(g => g.QueuedAt).ThenByDescending(g => g.Id)
-                .Select(g => g.Verdict)
-                .FirstOrDefault() == verdict);
+            assessments = assessments.Where(a => a.Listing!.LatestVerdict == verdict);
         }
 
         // The day an assessment began: when the candidate started, or was invited if not yet.

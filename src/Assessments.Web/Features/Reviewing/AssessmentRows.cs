@@ -53,14 +53,9 @@ public static class AssessmentRows
 {
     public static IQueryable<AssessmentRow> Project(AssessmentsDbContext db, IQueryable<Assessment> assessments) =>
         from a in assessments
-        // The latest grading that counts: superseded and cancelled ones never ran to a verdict.
-        // Written out here and in the verdict filter, since EF Core cannot see into a method call.
-        let latest = db.GradingRuns
-            .Where(g => g.Submission!.AssessmentId == a.Id && g.Kind == GradingKind.Candidate
-                && g.Status != GradingStatus.Superseded && g.Status != GradingStatus.Cancelled)
-            .OrderByDescending(g => g.QueuedAt).ThenByDescending(g => g.Id)
-            .FirstOrDefault()
-        let primary = db.MetricSamples.Where(m => latest != null && m.GradingRunId == latest.Id && m.IsPrimary).FirstOrDefault()
+        // The latest grading and its primary metric come from the assessment's listing, kept true
+        // on every save (Data/AssessmentListings), so sorting by them reads one row per assessment.
+        let l = a.Listing
         select new AssessmentRow
         {
             Id = a.Id,
@@ -74,16 +69,15 @@ public static class AssessmentRows
             Deadline = a.Deadline != null && (a.StartedAt == null || a.TimeLimit == null || a.Deadline < a.StartedAt + a.TimeLimit)
                 ? a.Deadline
                 : a.StartedAt + a.TimeLimit,
-            Pushes = db.Submissions.Count(s => s.AssessmentId == a.Id),
-            GradingStatus = latest == null ? null : latest.Status,
-            Verdict = latest == null ? null : latest.Verdict,
-            MetricKey = primary == null ? null : primary.Key,
-            MetricUnit = primary == null ? null : primary.Unit,
-            MetricBaseline = primary == null ? null : primary.BaselineValue,
-            MetricCandidate = primary == null ? null : primary.CandidateValue,
-            Improvement = primary == null || primary.Ratio == null || primary.Ratio == 0 ? null
-                : primary.Direction == MetricSampleDirection.Lower ? 1 / primary.Ratio : primary.Ratio,
-            Comparison = primary == null ? null : primary.Comparison,
+            Pushes = l == null ? 0 : l.Pushes,
+            GradingStatus = l == null ? null : l.LatestGradingStatus,
+            Verdict = l == null ? null : l.LatestVerdict,
+            MetricKey = l == null ? null : l.PrimaryMetricKey,
+            MetricUnit = l == null ? null : l.PrimaryMetricUnit,
+            MetricBaseline = l == null ? null : l.PrimaryBaseline,
+            MetricCandidate = l == null ? null : l.PrimaryCandidate,
+            Improvement = l == null ? null : l.PrimaryImprovement,
+            Comparison = l == null ? null : l.PrimaryComparison,
             FirstReviewer = db.Reviews.Where(r => r.AssessmentId == a.Id).Select(r => r.Reviewer!.DisplayName).OrderBy(n => n).FirstOrDefault(),
             Reviewers = db.Reviews.Where(r => r.AssessmentId == a.Id)
                 .OrderBy(r => r.Reviewer!.DisplayName)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Assessments.Web.Data;
 using Assessments.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Tests.Features.Reviewing;
 
@@ -92,6 +93,49 @@ public sealed partial class AssessmentListTests(WebApp app)
 
         var future = await app.GetPageAsync(client, $"/assessments?from={DateTime.UtcNow.AddDays(2):yyyy-MM-dd}", ct);
         Assert.Contains("No assessment matches these filters.", future);
+    }
+
+    [Fact]
+    public async Task TheLatestGradingIsTheNewestPushsAndFollowsEverySave()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync();
+        var (assessment, first) = await data.AddGradedAsync(Reviewing.ReportTests.Report() with { Verdict = Assessments.Runner.Results.Verdict.Passed }, candidateName: "Listed Lin");
+        using var client = await data.SignedInAsync(ct);
+        Assert.Contains("passed", Row(await app.GetPageAsync(client, "/assessments", ct), "Listed Lin"));
+
+        await using (var db = app.Database.CreateContext())
+        {
+            // A newer push, still being graded: it is what the list shows now.
+            var newer = new Submission { AssessmentId = assessment.Id, CommitSha = ReviewData.Sha(), ReceivedAt = DateTimeOffset.UtcNow };
+            db.GradingRuns.Add(new GradingRun { Kind = GradingKind.Candidate, ScenarioVersionId = data.Version.Id, Submission = newer, Status = GradingStatus.Running });
+            await db.SaveChangesAsync(ct);
+        }
+
+        var row = Row(await app.GetPageAsync(client, "/assessments", ct), "Listed Lin");
+        Assert.Contains("running", row);
+        Assert.Contains("<td data-label=\"Pushes\" class=\"num\">2</td>", row);
+
+        await using (var db = app.Database.CreateContext())
+        {
+            // A re-grade of the older push, queued last, does not displace the newer push's grading.
+            var older = await db.GradingRuns.Where(g => g.Id == first.Id).Select(g => g.SubmissionId!.Value).SingleAsync(ct);
+            db.GradingRuns.Add(new GradingRun { Kind = GradingKind.Candidate, ScenarioVersionId = data.Version.Id, SubmissionId = older, RequestedBy = "admin" });
+            // The newer push's grading ends with a verdict: the list follows.
+            var running = await db.GradingRuns.SingleAsync(g => g.Status == GradingStatus.Running && g.Submission!.AssessmentId == assessment.Id, ct);
+            running.Status = GradingStatus.Completed;
+            running.Verdict = GradingVerdict.BuildFailed;
+            await db.SaveChangesAsync(ct);
+        }
+
+        Assert.Contains("build failed", Row(await app.GetPageAsync(client, "/assessments?verdict=BuildFailed", ct), "Listed Lin"));
+    }
+
+    private static string Row(string page, string candidate)
+    {
+        var start = page.IndexOf($">{candidate}</a>", StringComparison.Ordinal);
+        Assert.True(start > 0, $"{candidate} is not listed");
+        return page[start..page.IndexOf("</tr>", start, StringComparison.Ordinal)];
     }
 
     [Fact]

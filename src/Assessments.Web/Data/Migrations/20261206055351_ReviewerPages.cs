@@ -26,6 +26,34 @@ namespace Assessments.Web.Data.Migrations
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "assessment_listings",
+                columns: table => new
+                {
+                    assessment_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    pushes = table.Column<int>(type: "integer", nullable: false),
+                    latest_grading_run_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    latest_grading_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    latest_verdict = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    primary_metric_key = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    primary_metric_unit = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    primary_baseline = table.Column<double>(type: "double precision", nullable: true),
+                    primary_candidate = table.Column<double>(type: "double precision", nullable: true),
+                    primary_improvement = table.Column<double>(type: "double precision", nullable: true),
+                    primary_comparison = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    refreshed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_assessment_listings", x => x.assessment_id);
+                    table.ForeignKey(
+                        name: "fk_assessment_listings_assessments_assessment_id",
+                        column: x => x.assessment_id,
+                        principalTable: "assessments",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "grading_files",
                 columns: table => new
                 {
@@ -83,6 +111,11 @@ namespace Assessments.Web.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_assessment_listings_latest_verdict",
+                table: "assessment_listings",
+                column: "latest_verdict");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_grading_files_grading_run_id_path",
                 table: "grading_files",
                 columns: new[] { "grading_run_id", "path" },
@@ -92,11 +125,44 @@ namespace Assessments.Web.Data.Migrations
                 name: "ix_grading_stage_events_grading_run_id_id",
                 table: "grading_stage_events",
                 columns: new[] { "grading_run_id", "id" });
+
+            // Every existing assessment gets its listing, computed as AssessmentListings.Refresh
+            // computes it (a copy of that statement as it was when this migration was written).
+            migrationBuilder.Sql("""
+            INSERT INTO assessment_listings (assessment_id, pushes, latest_grading_run_id, latest_grading_status, latest_verdict,
+                primary_metric_key, primary_metric_unit, primary_baseline, primary_candidate, primary_improvement, primary_comparison, refreshed_at)
+            SELECT a.id,
+                (SELECT count(*) FROM submissions s WHERE s.assessment_id = a.id),
+                g.id, g.status, g.verdict, m.key, m.unit, m.baseline_value, m.candidate_value,
+                CASE WHEN m.ratio IS NULL OR m.ratio = 0 THEN NULL WHEN m.direction = 'Lower' THEN 1 / m.ratio ELSE m.ratio END,
+                m.comparison, now()
+            FROM assessments a
+            LEFT JOIN LATERAL (
+                SELECT g.id, g.status, g.verdict FROM grading_runs g JOIN submissions s ON s.id = g.submission_id
+                WHERE s.assessment_id = a.id AND g.kind = 'Candidate' AND g.status NOT IN ('Superseded', 'Cancelled')
+                ORDER BY s.received_at DESC, g.queued_at DESC, g.id DESC
+                LIMIT 1) g ON true
+            LEFT JOIN LATERAL (
+                SELECT m.key, m.unit, m.baseline_value, m.candidate_value, m.ratio, m.direction, m.comparison
+                FROM metric_samples m WHERE m.grading_run_id = g.id AND m.is_primary
+                LIMIT 1) m ON true
+            WHERE true
+            ON CONFLICT (assessment_id) DO UPDATE SET
+                pushes = EXCLUDED.pushes, latest_grading_run_id = EXCLUDED.latest_grading_run_id,
+                latest_grading_status = EXCLUDED.latest_grading_status, latest_verdict = EXCLUDED.latest_verdict,
+                primary_metric_key = EXCLUDED.primary_metric_key, primary_metric_unit = EXCLUDED.primary_metric_unit,
+                primary_baseline = EXCLUDED.primary_baseline, primary_candidate = EXCLUDED.primary_candidate,
+                primary_improvement = EXCLUDED.primary_improvement, primary_comparison = EXCLUDED.primary_comparison,
+                refreshed_at = EXCLUDED.refreshed_at
+            """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "assessment_listings");
+
             migrationBuilder.DropTable(
                 name: "grading_files");
 
