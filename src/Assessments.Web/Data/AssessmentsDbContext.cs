@@ -17,6 +17,8 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<Membership> Memberships => Set<Membership>();
 
+    public DbSet<TeamInvitation> TeamInvitations => Set<TeamInvitation>();
+
     public DbSet<Scenario> Scenarios => Set<Scenario>();
 
     public DbSet<ScenarioVersion> ScenarioVersions => Set<ScenarioVersion>();

@@ -66,3 +66,32 @@ public sealed class User : IdentityUser<Guid>
 
     public List<Membership> Memberships { get; set; } = [];
 }
+
+/// <summary>An admin's invitation to join an organisation with a role, mailed as a link whose
+/// secret is stored only as a hash. Used once; expires.</summary>
+public sealed class TeamInvitation
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    public Guid OrganisationId { get; set; }
+
+    public Organisation? Organisation { get; set; }
+
+    /// <summary>Lower-cased; the account that accepts gets this address.</summary>
+    public required string Email { get; set; }
+
+    public OrganisationRole Role { get; set; }
+
+    public required string TokenHash { get; set; }
+
+    public Guid InvitedById { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? AcceptedAt { get; set; }
+
+    /// <summary>Set when an admin invited the address again or took the invitation back.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
+}

@@ -8,6 +8,7 @@ using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Reviewing;
 using Assessments.Web.Features.Security;
+using Assessments.Web.Features.Team;
 using Assessments.Web.Features.Submissions;
 
 namespace Assessments.Web.Hosting;
@@ -49,6 +50,7 @@ public static class AssessmentsWebApplication
             builder.AddAccounts();
             builder.AddGitHost();
             builder.AddReviewing();
+            builder.AddTeam();
             builder.AddPages();
         }
 

@@ -47,6 +47,19 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("GET", "/account/login", null, "200", "200", "200", "200", "200", "200", "200"),
         new("POST", "/account/login", null, "200", "200", "200", "200", "200", "200", "200"),
         new("GET", "/account/denied", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/account/forgot", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/account/forgot", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("GET", "/account/reset", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/account/reset", null, "200", "200", "200", "200", "200", "200", "200"),
+        // A team invitation's link is its own credential (here a secret that opens nothing: the page says so).
+        new("GET", "/team/join/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
+        new("POST", "/team/join/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
+        // The team page is the admins'; other members are told no, other organisations' users find nothing.
+        new("GET", "/organisations/{slug}/team", null, Login, Login, "404", Denied, Denied, "200", "404"),
+        new("POST", "/organisations/{slug}/team", "invite", "401", "401", "404", "403", "403", "200", "404"),
+        new("POST", "/organisations/{slug}/team", "role", "401", "401", "404", "403", "403", "200", "404"),
+        // Removing someone who is not a member: the admin is told there is no such member.
+        new("POST", "/organisations/{slug}/team", "remove", "401", "401", "404", "403", "403", "404", "404"),
         new("GET", "/account/logout", null, Login, Login, "302 /", "302 /", "302 /", "302 /", "302 /"),
         // The invitation link is the candidate's only credential: whoever holds it gets the page.
         new("GET", "/invitations/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
@@ -166,6 +179,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         private Organisation _organisation = null!;
         private Guid _gradingId;
         private Guid _submissionId;
+        private Guid _authorId;
         private string _secret = "";
 
         public static async Task<World> CreateAsync(WebApp app, CancellationToken ct)
@@ -202,6 +216,11 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 foreach (var (_, (email, role, organisation, isOperator)) in users.Where(u => u.Value.Role is not null || u.Value.Operator))
                 {
                     var user = await app.CreateUserAsync(email, ReviewData.Password, isOperator);
+                    if (role == OrganisationRole.Author)
+                    {
+                        world._authorId = user.Id;
+                    }
+
                     if (role is { } r)
                     {
                         db.Memberships.Add(new Membership { OrganisationId = organisation!.Value, UserId = user.Id, Role = r });
@@ -245,6 +264,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 .Replace("{organisation}", _organisation.Slug)
                 .Replace("{assessment}", _assessment.Slug)
                 .Replace("{secret}", _secret)
+                .Replace("{slug}", _organisation.Slug)
                 .Replace("/{**path}", "")
                 .Replace("{id:guid}", Guid.NewGuid().ToString());
             path = path.Replace("/ops/worker-probes/{id:guid}", $"/ops/worker-probes/{Guid.NewGuid()}");
@@ -262,6 +282,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
             {
                 null => "",
                 "regrade" => $"?handler=regrade&submission={_submissionId}",
+                "role" => $"?handler=role&userId={_authorId}",
+                "remove" => $"?handler=remove&userId={Guid.NewGuid()}",
                 _ => $"?handler={row.Handler}",
             };
             using var request = new HttpRequestMessage(new HttpMethod(row.Method), path + handler);
@@ -276,6 +298,11 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
             else if (row.Method == "POST")
             {
                 var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = _tokens[caller] };
+                if (row.Handler == "role")
+                {
+                    fields["role"] = "Author";
+                }
+
                 if (row.Route == "/account/login")
                 {
                     fields["Email"] = "nobody@example.com";

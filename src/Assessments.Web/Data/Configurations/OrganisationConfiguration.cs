@@ -39,3 +39,21 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.DisplayName).HasMaxLength(200);
     }
 }
+
+internal sealed class TeamInvitationConfiguration : IEntityTypeConfiguration<TeamInvitation>
+{
+    public void Configure(EntityTypeBuilder<TeamInvitation> builder)
+    {
+        builder.ToTable("team_invitations", t =>
+        {
+            t.HasEnumCheck<TeamInvitation, OrganisationRole>("role");
+            t.HasCheckConstraint("ck_team_invitations_email", "email = lower(email) AND email LIKE '%_@_%'");
+        });
+        builder.Property(i => i.Email).HasMaxLength(256);
+        builder.Property(i => i.TokenHash).HasMaxLength(64);
+        builder.HasIndex(i => i.TokenHash).IsUnique();
+        builder.HasIndex(i => new { i.OrganisationId, i.Email });
+        builder.HasOne(i => i.Organisation).WithMany().HasForeignKey(i => i.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<User>().WithMany().HasForeignKey(i => i.InvitedById).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1102,6 +1102,76 @@ namespace Assessments.Web.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.TeamInvitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accepted_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("InvitedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invited_by_id");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_team_invitations");
+
+                    b.HasIndex("InvitedById")
+                        .HasDatabaseName("ix_team_invitations_invited_by_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_team_invitations_token_hash");
+
+                    b.HasIndex("OrganisationId", "Email")
+                        .HasDatabaseName("ix_team_invitations_organisation_id_email");
+
+                    b.ToTable("team_invitations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_team_invitations_email", "email = lower(email) AND email LIKE '%_@_%'");
+
+                            t.HasCheckConstraint("ck_team_invitations_role", "role IN ('Admin', 'Author', 'Reviewer')");
+                        });
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.TestResult", b =>
                 {
                     b.Property<long>("Id")
@@ -1761,6 +1831,25 @@ namespace Assessments.Web.Data.Migrations
                         .HasConstraintName("fk_submissions_assessments_assessment_id");
 
                     b.Navigation("Assessment");
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.TeamInvitation", b =>
+                {
+                    b.HasOne("Assessments.Web.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("InvitedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_team_invitations_asp_net_users_invited_by_id");
+
+                    b.HasOne("Assessments.Web.Data.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_team_invitations_organisations_organisation_id");
+
+                    b.Navigation("Organisation");
                 });
 
             modelBuilder.Entity("Assessments.Web.Data.TestResult", b =>

@@ -15,9 +15,14 @@ public static class AccountClaims
 
 public static class AccountExtensions
 {
-    /// <summary>Password sign-in with ASP.NET Core Identity and a cookie; the operator policy.</summary>
+    /// <summary>How long a mailed password reset link works.</summary>
+    public static readonly TimeSpan ResetLinkLifetime = TimeSpan.FromHours(2);
+
+    /// <summary>Password sign-in with ASP.NET Core Identity and a cookie, reset links; the operator policy.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(options => options.TokenLifespan = ResetLinkLifetime);
+
         builder.Services.AddIdentity<User, IdentityRole<Guid>>(ConfigureIdentity)
             .AddEntityFrameworkStores<AssessmentsDbContext>()
             .AddClaimsPrincipalFactory<AssessmentsClaimsPrincipalFactory>()

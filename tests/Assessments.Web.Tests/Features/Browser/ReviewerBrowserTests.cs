@@ -169,6 +169,48 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
         }
     }
 
+    [Fact]
+    public async Task AccountAndTeamPagesAtDesktopAndPhoneWidth()
+    {
+        var data = await new ReviewData(app).CreateAsync(OrganisationRole.Admin);
+        var (secret, hash) = AccessTokens.Create("team_");
+        await using (var db = app.Database.CreateContext())
+        {
+            db.TeamInvitations.Add(new TeamInvitation
+            {
+                OrganisationId = data.Organisation.Id,
+                Email = $"joiner-{Guid.NewGuid():N}@example.com",
+                Role = OrganisationRole.Reviewer,
+                TokenHash = hash,
+                InvitedById = data.Member.Id,
+                ExpiresAt = DateTimeOffset.UtcNow.AddDays(7),
+            });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        foreach (var phone in new[] { false, true })
+        {
+            var suffix = phone ? "-phone" : "";
+            await using var context = await chromium.NewContextAsync(app.BaseAddress, phone);
+            var page = await context.NewPageAsync();
+            var errors = ScriptErrors(page);
+            foreach (var (url, name) in new[] { ("/account/login", "login"), ("/account/forgot", "forgot"), ($"/team/join/{secret}", "team-join") })
+            {
+                await page.GotoAsync(url);
+                await chromium.ScreenshotAsync(page, name + suffix);
+            }
+
+            Assert.Equal(1, await page.Locator("input[name=Password]").CountAsync());
+            await SignInAsync(page, data.MemberEmail);
+            await page.GotoAsync($"/organisations/{data.Organisation.Slug}/team");
+            Assert.Equal(1, await page.Locator("table.team tbody tr").CountAsync());
+            await chromium.ScreenshotAsync(page, "team" + suffix);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - screen.width");
+            Assert.True(overflow <= 0, $"the team page is {overflow} px wider than the screen");
+            Assert.Empty(errors);
+        }
+    }
+
     private const string Brief = """
         # Orders are slow
 

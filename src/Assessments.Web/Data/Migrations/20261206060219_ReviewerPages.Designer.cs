@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Assessments.Web.Data.Migrations
 {
     [DbContext(typeof(AssessmentsDbContext))]
-    [Migration("20261206055351_ReviewerPages")]
+    [Migration("20261206060219_ReviewerPages")]
     partial class ReviewerPages
     {
         /// <inheritdoc />
@@ -1105,6 +1105,76 @@ namespace Assessments.Web.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.TeamInvitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accepted_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("InvitedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invited_by_id");
+
+                    b.Property<Guid>("OrganisationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organisation_id");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_team_invitations");
+
+                    b.HasIndex("InvitedById")
+                        .HasDatabaseName("ix_team_invitations_invited_by_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_team_invitations_token_hash");
+
+                    b.HasIndex("OrganisationId", "Email")
+                        .HasDatabaseName("ix_team_invitations_organisation_id_email");
+
+                    b.ToTable("team_invitations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_team_invitations_email", "email = lower(email) AND email LIKE '%_@_%'");
+
+                            t.HasCheckConstraint("ck_team_invitations_role", "role IN ('Admin', 'Author', 'Reviewer')");
+                        });
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.TestResult", b =>
                 {
                     b.Property<long>("Id")
@@ -1764,6 +1834,25 @@ namespace Assessments.Web.Data.Migrations
                         .HasConstraintName("fk_submissions_assessments_assessment_id");
 
                     b.Navigation("Assessment");
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.TeamInvitation", b =>
+                {
+                    b.HasOne("Assessments.Web.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("InvitedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_team_invitations_asp_net_users_invited_by_id");
+
+                    b.HasOne("Assessments.Web.Data.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_team_invitations_organisations_organisation_id");
+
+                    b.Navigation("Organisation");
                 });
 
             modelBuilder.Entity("Assessments.Web.Data.TestResult", b =>

@@ -110,6 +110,40 @@ namespace Assessments.Web.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "team_invitations",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    organisation_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    token_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    invited_by_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    accepted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_team_invitations", x => x.id);
+                    table.CheckConstraint("ck_team_invitations_email", "email = lower(email) AND email LIKE '%_@_%'");
+                    table.CheckConstraint("ck_team_invitations_role", "role IN ('Admin', 'Author', 'Reviewer')");
+                    table.ForeignKey(
+                        name: "fk_team_invitations_asp_net_users_invited_by_id",
+                        column: x => x.invited_by_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_team_invitations_organisations_organisation_id",
+                        column: x => x.organisation_id,
+                        principalTable: "organisations",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_assessment_listings_latest_verdict",
                 table: "assessment_listings",
@@ -125,6 +159,22 @@ namespace Assessments.Web.Data.Migrations
                 name: "ix_grading_stage_events_grading_run_id_id",
                 table: "grading_stage_events",
                 columns: new[] { "grading_run_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_team_invitations_invited_by_id",
+                table: "team_invitations",
+                column: "invited_by_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_team_invitations_organisation_id_email",
+                table: "team_invitations",
+                columns: new[] { "organisation_id", "email" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_team_invitations_token_hash",
+                table: "team_invitations",
+                column: "token_hash",
+                unique: true);
 
             // Every existing assessment gets its listing, computed as AssessmentListings.Refresh
             // computes it (a copy of that statement as it was when this migration was written).
@@ -168,6 +218,9 @@ namespace Assessments.Web.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "grading_stage_events");
+
+            migrationBuilder.DropTable(
+                name: "team_invitations");
 
             migrationBuilder.DropColumn(
                 name: "message",
