@@ -20,6 +20,20 @@ public sealed class CommandLimitTests
     }
 
     [Fact]
+    public void AStageKeepsTheEndOfItsOutputFromALineStart()
+    {
+        var lines = string.Join('\n', Enumerable.Range(1, 2000).Select(i => $"line {i} of the build"));
+        var stage = Result(1, lines).ToStage("build", Assessments.Runner.Results.Side.Candidate);
+
+        Assert.NotNull(stage.Log);
+        Assert.EndsWith("line 2000 of the build", stage.Log);
+        Assert.InRange(stage.Log.Length, CommandResult.StageLogChars - 100, CommandResult.StageLogChars + 100);
+        Assert.Matches(@"^\[[0-9,]+ earlier characters left out\]\nline \d+ of the build\n", stage.Log);
+        Assert.Equal("short", Result(0, "short").ToStage("build", Assessments.Runner.Results.Side.Candidate).Log);
+        Assert.Null(Result(0, "").ToStage("build", Assessments.Runner.Results.Side.Candidate).Log);
+    }
+
+    [Fact]
     public void TheHostsOwnFindingComesFirst()
     {
         Assert.Equal(LimitHit.OutOfMemory, (Result(137, "No space left on device") with { Limit = LimitHit.OutOfMemory }).LimitFromOutput());

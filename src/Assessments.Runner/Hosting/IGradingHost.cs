@@ -146,7 +146,29 @@ public sealed record CommandResult(int ExitCode, string Output, bool OutputTrunc
     public StageOutcome ToStage(string stage, Side side, bool anyExitIsOk = false) =>
         new(stage, side,
             TimedOut ? StageStatus.TimedOut : ExitCode == 0 || anyExitIsOk ? StageStatus.Ok : StageStatus.Failed,
-            Duration.TotalMilliseconds, TimedOut ? null : ExitCode);
+            Duration.TotalMilliseconds, TimedOut ? null : ExitCode, LogTail(Output));
+
+    /// <summary>The most of a stage's output a report keeps: its end, where the failure is.</summary>
+    public const int StageLogChars = 8 * 1024;
+
+    /// <summary>The last <see cref="StageLogChars"/> characters of <paramref name="output"/>, from
+    /// a line start, marked when cut; null when there was none.</summary>
+    public static string? LogTail(string output)
+    {
+        if (string.IsNullOrWhiteSpace(output))
+        {
+            return null;
+        }
+
+        if (output.Length <= StageLogChars)
+        {
+            return output;
+        }
+
+        var tail = output[^StageLogChars..];
+        var lineStart = tail.IndexOf('\n');
+        return $"[{output.Length - StageLogChars + lineStart + 1:N0} earlier characters left out]\n" + (lineStart >= 0 ? tail[(lineStart + 1)..] : tail);
+    }
 }
 
 /// <summary>A process started with <see cref="IGradingHost.StartAsync"/>.</summary>

@@ -379,7 +379,9 @@ public enum StageStatus
 /// <param name="Status">How it ended.</param>
 /// <param name="DurationMs">Wall-clock time.</param>
 /// <param name="ExitCode">The process's exit code, where there was one.</param>
-public sealed record StageOutcome(string Name, Side Side, StageStatus Status, double DurationMs, int? ExitCode);
+/// <param name="Log">The end of what the stage printed (<see cref="Hosting.CommandResult.StageLogChars"/>),
+/// for the reviewer; null for a stage that ran no command or printed nothing.</param>
+public sealed record StageOutcome(string Name, Side Side, StageStatus Status, double DurationMs, int? ExitCode, string? Log = null);
 
 /// <summary>Where the grading ran, and the isolation read back from the sides (not echoed from settings).</summary>
 /// <param name="Host">local or docker.</param>

@@ -41,6 +41,9 @@ public sealed class ReportTests(WebApp app)
         Assert.Contains("<strong>slow</strong>", page);
         Assert.Contains("<em>join</em>", page);
         Assert.Contains("sha256:" + new string('d', 64), page);
+        // Each stage's own output, the failed one open.
+        Assert.Contains("<details open=\"open\"><summary>Output of hidden-tests:main</summary><pre>[FAIL] OrdersTakeOneStatement: took 10 statements</pre>", page);
+        Assert.Contains("<summary>Output of build</summary><pre>Build succeeded.", page);
     }
 
     [Fact]
@@ -217,7 +220,7 @@ public sealed class ReportTests(WebApp app)
             new FileChangeOutcome("NOTES.md", ChangeKind.Added, false, false, 1, 0, []),
             new FileChangeOutcome("src/Shop/Orders.cs", ChangeKind.Modified, false, false, 2, 1, []),
         ],
-        Stages = [new StageOutcome("build", Side.Candidate, StageStatus.Ok, 12000, 0), new StageOutcome("hidden-tests:main", Side.Grader, StageStatus.Failed, 30000, 1)],
+        Stages = [new StageOutcome("build", Side.Candidate, StageStatus.Ok, 12000, 0, "Build succeeded.\n    0 Warning(s)"), new StageOutcome("hidden-tests:main", Side.Grader, StageStatus.Failed, 30000, 1, "[FAIL] OrdersTakeOneStatement: took 10 statements")],
         Environment = new RunEnvironment("docker", "sha256:" + new string('d', 64), new Dictionary<string, string> { ["candidate.network"] = "lo" }),
         StartedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
         FinishedAt = DateTimeOffset.UtcNow,
