@@ -46,14 +46,7 @@ public static class Formats
         _ => "badge bad",
     };
 
-    /// <summary>The comparison word exactly as the report says it.</summary>
-    public static string Comparison(MetricSampleComparison? comparison) => comparison switch
-    {
-        MetricSampleComparison.Better => "better",
-        MetricSampleComparison.Worse => "worse",
-        MetricSampleComparison.Same => "same",
-        MetricSampleComparison.NoMeasurableDifference => "no measurable difference",
-        MetricSampleComparison.NotCompared => "not compared",
-        _ => "—",
-    };
+    /// <summary>The comparison word exactly as the report says it ("no measurable difference"):
+    /// the stored and the contract's words are the same names.</summary>
+    public static string Comparison(Enum? comparison) => Words(comparison);
 }

@@ -82,16 +82,6 @@ public static class MetricCharts
         return new HtmlString(svg.ToString());
     }
 
-    /// <summary>The comparison word as the report says it.</summary>
-    public static string Word(MetricComparison comparison) => comparison switch
-    {
-        MetricComparison.Better => "better",
-        MetricComparison.Worse => "worse",
-        MetricComparison.Same => "same",
-        MetricComparison.NoMeasurableDifference => "no measurable difference",
-        _ => "not compared",
-    };
-
     private static double Quantile(IReadOnlyList<double> sorted, double q)
     {
         var position = (sorted.Count - 1) * q;

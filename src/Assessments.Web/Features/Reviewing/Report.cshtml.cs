@@ -213,9 +213,7 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILo
 
     /// <summary>The findings of the selected grading on <paramref name="path"/>.</summary>
     public IReadOnlyList<Finding> FindingsOn(string path) =>
-        Selected?.Report?.Findings.Where(f => f.Path == path)
-            .Select(f => new Finding { Rule = f.Rule, Severity = StoredReports.Stored<FindingLevel>(f.Severity), Path = f.Path, Line = f.Line, Message = f.Message })
-            .ToList() ?? [];
+        Selected?.Report is { } report ? StoredReports.Findings(Selected.Id, report).Where(f => f.Path == path).ToList() : [];
 
     /// <summary>The query string that selects <paramref name="grading"/> (and keeps a comparison).</summary>
     public string GradingLink(Guid grading, Guid? compare = null) =>
