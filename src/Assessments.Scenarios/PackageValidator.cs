@@ -23,6 +23,7 @@ internal static partial class PackageValidator
         CheckHiddenTests(package);
         CheckPackages(package);
         CheckVariants(package);
+        CheckRubricEvidence(package);
         return package.Errors;
     }
 
@@ -254,6 +255,51 @@ internal static partial class PackageValidator
             if (variant.FailingTest is { } failing && !testNames.Contains(failing))
             {
                 package.Error(variant.At, $"variants[{i}].failingTest", $"'{failing}' is not a declared hidden test");
+            }
+        }
+    }
+
+    /// <summary>Evidence names a declared hidden test, a metric (declared, or a benchmark
+    /// endpoint's latency) or a finding rule that exists, and a metric's strong threshold is at or
+    /// beyond its adequate one in the metric's better direction.</summary>
+    private static void CheckRubricEvidence(CheckedPackage package)
+    {
+        var manifest = package.Manifest;
+        var tests = manifest.Hidden.Tests.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var directions = manifest.Metrics.ToDictionary(m => m.Key, m => m.Direction, StringComparer.Ordinal);
+        foreach (var endpoint in manifest.Benchmarks?.Endpoints ?? [])
+        {
+            directions.TryAdd(endpoint.MedianKey, MetricDirection.Lower);
+            directions.TryAdd(endpoint.P95Key, MetricDirection.Lower);
+        }
+
+        for (var i = 0; i < manifest.Rubric.Count; i++)
+        {
+            var evidence = manifest.Rubric[i].Evidence;
+            for (var j = 0; j < evidence.Count; j++)
+            {
+                var item = evidence[j];
+                var field = $"rubric[{i}].evidence[{j}]";
+                switch (item.Kind)
+                {
+                    case EvidenceKind.Test when !tests.Contains(item.Target):
+                        package.Error(item.At, $"{field}.test", $"'{item.Target}' is not a declared hidden test (declared: {string.Join(", ", tests)})");
+                        break;
+                    case EvidenceKind.Finding when !FindingRule.All.Contains(item.Target):
+                        package.Error(item.At, $"{field}.finding", $"'{item.Target}' is not a finding rule (rules: {string.Join(", ", FindingRule.All)})");
+                        break;
+                    case EvidenceKind.Metric when !directions.TryGetValue(item.Target, out _):
+                        package.Error(item.At, $"{field}.metric", $"'{item.Target}' is not a metric of this scenario (metrics: {string.Join(", ", directions.Keys)})");
+                        break;
+                    case EvidenceKind.Metric:
+                        var lowerIsBetter = directions[item.Target] == MetricDirection.Lower;
+                        if (lowerIsBetter ? item.Strong > item.Adequate : item.Strong < item.Adequate)
+                        {
+                            package.Error(item.At, $"{field}.strong", $"{item.Strong} is short of adequate's {item.Adequate}; {item.Target} is better {(lowerIsBetter ? "lower" : "higher")}, so strong must be {(lowerIsBetter ? "at most" : "at least")} adequate");
+                        }
+
+                        break;
+                }
             }
         }
     }

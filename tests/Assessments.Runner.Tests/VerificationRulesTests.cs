@@ -86,7 +86,7 @@ public sealed class VerificationRulesTests
     {
         var failed = Report(Verdict.TestsFailed, Hidden("AnswersHello", TestStatus.Pass, null), Hidden("RemembersAfterRestart", TestStatus.Fail, "forgot the greeting\nat line 3"));
         var passed = Report(Verdict.Passed, Hidden("AnswersHello", TestStatus.Pass, null));
-        var result = new VerificationResult(passed, passed, [("shallow", failed), ("projection", passed)], []);
+        var result = new VerificationResult(Manifest, passed, passed, [("shallow", failed), ("projection", passed)], []);
         var lines = result.VariantsTable().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.Matches(@"^shallow\s+tests-failed\s+-\s+RemembersAfterRestart: forgot the greeting$", lines[1]);

@@ -1,3 +1,5 @@
+using Assessments.Scenarios.Manifest;
+
 namespace Assessments.Scenarios.Tests;
 
 /// <summary>One broken package per test, each with the exact error an author would read.</summary>
@@ -69,6 +71,94 @@ public sealed class PackageValidationTests
         using var package = new TestPackage();
         package.EditManifest("weight: 60", "weight: 50");
         Assert.Equal($"{Yaml}:11:5: rubric: weights add up to 90; they must add up to 100", package.SingleError());
+    }
+
+    [Fact]
+    public void EvidenceMapsToATestAMetricAndAFinding()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    weak: Wrong.\n", """
+                weak: Wrong.
+                evidence:
+                  - test: AnswersHello
+                    failing: adequate
+                  - metric: statements_per_request
+                    strong: 1
+                    adequate: 3
+                  - finding: swallowed-exception
+
+            """);
+        var result = package.Load();
+        Assert.Empty(result.Errors);
+        var evidence = result.Package!.Manifest.Rubric[0].Evidence;
+        Assert.Equal([EvidenceKind.Test, EvidenceKind.Metric, EvidenceKind.Finding], evidence.Select(e => e.Kind));
+        Assert.Equal(RubricLevel.Adequate, evidence[0].Failing);
+        Assert.Equal((MetricScale.Value, 1.0, 3.0), (evidence[1].On, evidence[1].Strong!.Value, evidence[1].Adequate!.Value));
+        Assert.Equal(RubricLevel.Adequate, evidence[2].Present);
+        Assert.Empty(result.Package.Manifest.Rubric[1].Evidence);
+    }
+
+    [Fact]
+    public void EvidenceNamingWhatDoesNotExistSaysWhatDoes()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    weak: Wrong.\n", """
+                weak: Wrong.
+                evidence:
+                  - test: AnswersHelo
+                  - metric: statements_per_requests
+                    strong: 1
+                    adequate: 3
+                  - finding: swallowed-exceptions
+
+            """);
+        var errors = package.Load().Errors.Select(e => e.ToString()).ToList();
+        Assert.Equal(3, errors.Count);
+        Assert.Equal($"{Yaml}:18:9: rubric[0].evidence[0].test: 'AnswersHelo' is not a declared hidden test (declared: AnswersHello, RemembersAfterRestart)", errors[0]);
+        Assert.StartsWith($"{Yaml}:19:9: rubric[0].evidence[1].metric: 'statements_per_requests' is not a metric of this scenario (metrics: statements_per_request", errors[1]);
+        Assert.StartsWith($"{Yaml}:22:9: rubric[0].evidence[2].finding: 'swallowed-exceptions' is not a finding rule (rules: blocking-on-async, ", errors[2]);
+    }
+
+    [Fact]
+    public void MetricThresholdsFollowTheMetricsDirection()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    weak: Wrong.\n", """
+                weak: Wrong.
+                evidence:
+                  - metric: statements_per_request
+                    strong: 5
+                    adequate: 2
+
+            """);
+        Assert.Equal($"{Yaml}:18:9: rubric[0].evidence[0].strong: 5 is short of adequate's 2; statements_per_request is better lower, so strong must be at most adequate", package.SingleError());
+    }
+
+    [Fact]
+    public void AnEvidenceItemIsOneThingWithItsOwnKeys()
+    {
+        using var package = new TestPackage();
+        package.EditManifest("    weak: Wrong.\n", """
+                weak: Wrong.
+                evidence:
+                  - test: AnswersHello
+                    metric: statements_per_request
+                  - test: AnswersHello
+                    present: weak
+                  - finding: process-exit
+                    present: poor
+                  - metric: statements_per_request
+                    strong: 1
+
+            """);
+        var errors = package.Load().Errors.Select(e => e.ToString()).ToList();
+        Assert.Equal(
+        [
+            $"{Yaml}:18:9: rubric[0].evidence[0].test: names more than one of test:, metric: and finding:; write each as its own item",
+            $"{Yaml}:21:9: rubric[0].evidence[1].present: unknown key (known here: failing, finding, metric, test)",
+            $"{Yaml}:23:18: rubric[0].evidence[2].present: must be one of weak, adequate, strong",
+            $"{Yaml}:24:9: rubric[0].evidence[3].adequate: is required",
+        ], errors);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Assessments.Runner.Results;
+using Assessments.Scenarios.Manifest;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

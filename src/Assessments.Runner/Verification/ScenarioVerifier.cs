@@ -3,6 +3,7 @@ using System.Text;
 using Assessments.Runner.Execution;
 using Assessments.Runner.Hosting;
 using Assessments.Runner.Results;
+using Assessments.Runner.Scoring;
 using Assessments.Scenarios;
 using Assessments.Scenarios.Manifest;
 
@@ -11,6 +12,7 @@ namespace Assessments.Runner.Verification;
 /// <summary>The outcome of verifying a scenario version: the reports it is based on and every
 /// way the package fell short of its own manifest.</summary>
 public sealed record VerificationResult(
+    ScenarioManifest Manifest,
     GradingReport Template,
     GradingReport Solution,
     IReadOnlyList<(string Variant, GradingReport Report)> Variants,
@@ -38,6 +40,28 @@ public sealed record VerificationResult(
             var tests = failing.Count == 0 ? (report.Verdict == Verdict.Passed ? "-" : $"({report.Stage}: {FirstLine(report.Message)})")
                 : $"{string.Join(", ", failing.Select(t => t.Name))}: {FirstLine(failing[0].Message)}";
             text.AppendLine(CultureInfo.InvariantCulture, $"{name,-36} {verdict,-14} {primary?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-",8}  {tests}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The level the rubric's evidence suggests per mapped criterion for the template,
+    /// the solution and each variant: what a reviewer would be offered for each.</summary>
+    public string SuggestionsTable()
+    {
+        var rubric = Manifest.Rubric.Where(c => c.Evidence.Count > 0).ToList();
+        if (rubric.Count == 0)
+        {
+            return "RUBRIC: no criterion maps evidence, so reviewers get no suggested levels\n";
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"SUGGESTED LEVELS",-36} {string.Join(" ", rubric.Select(c => $"{c.Id,-16}"))}");
+        var rows = new[] { ("template", Template), ("solution", Solution) }.Concat(Variants.Select(v => ($"variant {v.Variant}", v.Report)));
+        foreach (var (name, report) in rows)
+        {
+            var levels = RubricSuggestions.For(rubric, report).Select(s => s.Level is { } l ? RubricEvidence.Word(l) : "-");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{name,-36} {string.Join(" ", levels.Select(l => $"{l,-16}"))}");
         }
 
         return text.ToString();
@@ -77,6 +101,7 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
         CheckPasses("template + solution", solutionReport, problems);
         CheckPublicTests("template + solution", solutionReport, problems);
         CheckMetrics(manifest, templateReport, solutionReport, problems);
+        CheckSuggestions(manifest, templateReport, solutionReport, problems);
 
         var variants = await GradeVariantsAsync(package, template, cancellationToken);
         foreach (var (variant, (_, report)) in manifest.Variants.Zip(variants))
@@ -84,7 +109,7 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
             CheckVariant(variant, report, problems);
         }
 
-        return new VerificationResult(templateReport, solutionReport, variants, problems);
+        return new VerificationResult(manifest, templateReport, solutionReport, variants, problems);
     }
 
     /// <summary>Every variant's grading, in the manifest's order. A variant is judged by its hidden
@@ -138,6 +163,41 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
             {
                 problems.Add($"metric {declared.Key} counted {Describe(t)} on the template's grading but {Describe(b)} on the baseline beside the solution; mark it deterministic: false if it depends on timing ({declared.At})");
             }
+        }
+    }
+
+    /// <summary>The rubric's evidence tells the template from the reference solution: every
+    /// mapped criterion is suggested at least adequate for the solution, and at least one is
+    /// suggested weak for the template. Evidence that cannot do that would mislead reviewers.</summary>
+    internal static void CheckSuggestions(ScenarioManifest manifest, GradingReport templateReport, GradingReport solutionReport, List<string> problems)
+    {
+        var mapped = manifest.Rubric.Where(c => c.Evidence.Count > 0).ToList();
+        if (mapped.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var suggestion in RubricSuggestions.For(mapped, solutionReport))
+        {
+            if (suggestion.Level is not { } level)
+            {
+                if (suggestion.Criterion.Evidence.All(e => e.Kind == EvidenceKind.Finding))
+                {
+                    continue;  // findings only speak when present; a clean solution gets no suggestion
+                }
+
+                problems.Add($"rubric {suggestion.Criterion.Id}: none of its evidence could be read on the solution's grading: {string.Join("; ", suggestion.Readings.Select(r => r.Says))} ({suggestion.Criterion.At})");
+            }
+            else if (level < RubricLevel.Adequate)
+            {
+                problems.Add($"rubric {suggestion.Criterion.Id}: the solution is suggested {RubricEvidence.Word(level)}; it must be at least adequate: {string.Join("; ", suggestion.Deciding.Select(r => r.Says))} ({suggestion.Criterion.At})");
+            }
+        }
+
+        var onTemplate = RubricSuggestions.For(mapped, templateReport);
+        if (!onTemplate.Any(s => s.Level == RubricLevel.Weak))
+        {
+            problems.Add($"rubric: no criterion's evidence suggests weak for the template ({string.Join(", ", onTemplate.Select(s => $"{s.Criterion.Id}: {(s.Level is { } l ? RubricEvidence.Word(l) : "no evidence")}"))}); the evidence cannot tell the unfixed service from a fix");
         }
     }
 

@@ -105,9 +105,47 @@ public static partial class ManifestParser
         var strong = m.String("strong");
         var adequate = m.String("adequate");
         var weak = m.String("weak");
+        var evidence = m.Items("evidence", ReadEvidence, required: false) ?? [];
         return id is null || title is null || weight is null || strong is null || adequate is null || weak is null
             ? null
-            : new RubricCriterion(id, title, weight.Value, strong, adequate, weak, m.At);
+            : new RubricCriterion(id, title, weight.Value, strong, adequate, weak, m.At) { Evidence = evidence };
+    }
+
+    /// <summary>One of <c>test: NAME</c> (with <c>failing:</c>), <c>metric: KEY</c> (with
+    /// <c>on:</c>, <c>strong:</c>, <c>adequate:</c>) or <c>finding: RULE</c> (with <c>present:</c>).
+    /// Keys that belong to another kind are left unread, so they are reported as unknown here.</summary>
+    private static RubricEvidence? ReadEvidence(YamlMap m)
+    {
+        var test = m.String("test", required: false);
+        var metric = m.String("metric", required: false);
+        var finding = m.String("finding", required: false);
+        var named = new[] { test, metric, finding }.Count(t => t is not null);
+        if (named != 1)
+        {
+            m.Error(null, m.Field("test"), named == 0
+                ? "needs one of test: (a hidden test), metric: (a metric key) or finding: (a finding rule)"
+                : "names more than one of test:, metric: and finding:; write each as its own item");
+            return null;
+        }
+
+        if (test is not null)
+        {
+            var failing = m.Enum<RubricLevel>("failing", required: false) ?? RubricLevel.Weak;
+            return new RubricEvidence(EvidenceKind.Test, test, m.At) { Failing = failing };
+        }
+
+        if (finding is not null)
+        {
+            var present = m.Enum<RubricLevel>("present", required: false) ?? RubricLevel.Adequate;
+            return new RubricEvidence(EvidenceKind.Finding, finding, m.At) { Present = present };
+        }
+
+        var on = m.Enum<MetricScale>("on", required: false) ?? MetricScale.Value;
+        var strong = m.Number("strong", 0, 1_000_000_000);
+        var adequate = m.Number("adequate", 0, 1_000_000_000);
+        return strong is null || adequate is null
+            ? null
+            : new RubricEvidence(EvidenceKind.Metric, metric!, m.At) { On = on, Strong = strong, Adequate = adequate };
     }
 
     private static MetricDefinition? ReadMetric(YamlMap m)

@@ -81,8 +81,6 @@ public enum ScenarioLevel
     Staff,
 }
 
-/// <summary>One rubric criterion with what strong, adequate and weak answers look like.</summary>
-public sealed record RubricCriterion(string Id, string Title, int Weight, string Strong, string Adequate, string Weak, SourceLocation At);
 
 /// <summary>Which way a metric improves.</summary>
 public enum MetricDirection

@@ -3,6 +3,7 @@ using Assessments.Runner.Execution;
 using Assessments.Runner.Findings;
 using Assessments.Runner.Results;
 using Assessments.Scenarios;
+using Assessments.Scenarios.Manifest;
 using Assessments.Tests.Shared;
 
 namespace Assessments.Runner.Tests.Findings;

@@ -139,6 +139,8 @@ public static class ScenarioCommands
             Console.Write(verification.MetricsTable());
             Console.WriteLine();
             Console.Write(verification.VariantsTable());
+            Console.WriteLine();
+            Console.Write(verification.SuggestionsTable());
 
             if (verification.Verified)
             {
