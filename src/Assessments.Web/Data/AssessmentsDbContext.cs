@@ -47,6 +47,8 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<Review> Reviews => Set<Review>();
 
+    public DbSet<ReviewCriterion> ReviewCriteria => Set<ReviewCriterion>();
+
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -7,6 +7,7 @@ using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Reviewing;
+using Assessments.Web.Features.Scoring;
 using Assessments.Web.Features.Security;
 using Assessments.Web.Features.Team;
 using Assessments.Web.Features.Submissions;
@@ -50,6 +51,7 @@ public static class AssessmentsWebApplication
             builder.AddAccounts();
             builder.AddGitHost();
             builder.AddReviewing();
+            builder.AddScoring();
             builder.AddTeam();
             builder.AddPages();
         }

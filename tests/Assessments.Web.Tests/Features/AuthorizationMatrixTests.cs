@@ -68,6 +68,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         // platform but read no candidate's work.
         new("GET", "/assessments/{id:guid}", null, Login, Login, "404", "200", "200", "200", "404"),
         new("POST", "/assessments/{id:guid}", "regrade", "401", "401", "404", "403", "403", "302 /assessments/", "404"),
+        // Admins and reviewers score (an empty form saves a draft); authors read without scoring.
+        new("POST", "/assessments/{id:guid}", "review", "401", "401", "404", "302 /assessments/", "403", "302 /assessments/", "404"),
         new("GET", "/assessments/{assessmentId:guid}/gradings/{gradingId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
         // Members clone read-only with their password (415: past authorization, to git, which wants
         // a pack); a candidate's token opens their own repository only; to anyone else it is not there.

@@ -56,6 +56,10 @@ public sealed class Chromium : IAsyncLifetime
     public async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots.FullName, name + ".png"), FullPage = true });
 
+    /// <summary>One part of a page, such as the scoring panel.</summary>
+    public async Task ScreenshotAsync(ILocator part, string name) =>
+        await part.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots.FullName, name + ".png") });
+
     public async ValueTask DisposeAsync()
     {
         if (Browser is not null)

@@ -1,6 +1,7 @@
 using Assessments.Runner.Results;
 using Assessments.Web.Data;
 using Assessments.Web.Features.Grading;
+using Microsoft.EntityFrameworkCore;
 
 namespace Assessments.Web.Tests.Infrastructure;
 
@@ -143,10 +144,23 @@ public sealed class ReviewData(WebApp app)
         return (assessment, run);
     }
 
-    public async Task<HttpClient> SignedInAsync(CancellationToken cancellationToken)
+    /// <summary>Another member of the organisation, with <paramref name="role"/>; signs in with <see cref="Password"/>.</summary>
+    public async Task<User> AddMemberAsync(OrganisationRole role, string name)
+    {
+        var user = await app.CreateUserAsync($"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@example.com", Password);
+        await using var db = app.Database.CreateContext();
+        db.Memberships.Add(new Membership { OrganisationId = Organisation.Id, UserId = user.Id, Role = role });
+        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.DisplayName, name));
+        await db.SaveChangesAsync();
+        return user;
+    }
+
+    public Task<HttpClient> SignedInAsync(CancellationToken cancellationToken) => SignedInAsync(MemberEmail, cancellationToken);
+
+    public async Task<HttpClient> SignedInAsync(string email, CancellationToken cancellationToken)
     {
         var client = app.CreateClient();
-        var response = await WebApp.SignInAsync(client, MemberEmail, Password, cancellationToken);
+        var response = await WebApp.SignInAsync(client, email, Password, cancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
         return client;
     }

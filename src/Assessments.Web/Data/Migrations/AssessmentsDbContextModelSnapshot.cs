@@ -877,7 +877,8 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnName("assigned_at");
 
                     b.Property<string>("Notes")
-                        .HasColumnType("text")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
                         .HasColumnName("notes");
 
                     b.Property<string>("Recommendation")
@@ -889,14 +890,17 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("reviewer_id");
 
-                    b.Property<string>("Scores")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("scores");
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
 
                     b.Property<DateTimeOffset?>("SubmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("submitted_at");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id")
                         .HasName("pk_reviews");
@@ -912,7 +916,51 @@ namespace Assessments.Web.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_reviews_recommendation", "recommendation IS NULL OR recommendation IN ('StrongHire', 'Hire', 'NoHire', 'StrongNoHire')");
 
+                            t.HasCheckConstraint("ck_reviews_score", "score IS NULL OR score BETWEEN 0 AND 100");
+
                             t.HasCheckConstraint("ck_reviews_submitted", "submitted_at IS NULL OR recommendation IS NOT NULL");
+                        });
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.ReviewCriterion", b =>
+                {
+                    b.Property<Guid>("ReviewId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("review_id");
+
+                    b.Property<string>("CriterionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("criterion_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("comment");
+
+                    b.Property<string>("Level")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("level");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("override_reason");
+
+                    b.Property<string>("SuggestedLevel")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("suggested_level");
+
+                    b.HasKey("ReviewId", "CriterionId")
+                        .HasName("pk_review_criteria");
+
+                    b.ToTable("review_criteria", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_review_criteria_level", "level IS NULL OR level IN ('Weak', 'Adequate', 'Strong')");
+
+                            t.HasCheckConstraint("ck_review_criteria_suggested_level", "suggested_level IS NULL OR suggested_level IN ('Weak', 'Adequate', 'Strong')");
                         });
                 });
 
@@ -1789,6 +1837,16 @@ namespace Assessments.Web.Data.Migrations
                     b.Navigation("Reviewer");
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.ReviewCriterion", b =>
+                {
+                    b.HasOne("Assessments.Web.Data.Review", null)
+                        .WithMany("Criteria")
+                        .HasForeignKey("ReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_criteria_reviews_review_id");
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.Scenario", b =>
                 {
                     b.HasOne("Assessments.Web.Data.Organisation", "Organisation")
@@ -1938,6 +1996,11 @@ namespace Assessments.Web.Data.Migrations
             modelBuilder.Entity("Assessments.Web.Data.Organisation", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.Review", b =>
+                {
+                    b.Navigation("Criteria");
                 });
 
             modelBuilder.Entity("Assessments.Web.Data.Scenario", b =>

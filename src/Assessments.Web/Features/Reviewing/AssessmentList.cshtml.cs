@@ -14,7 +14,7 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
     public const int PageSize = 50;
 
     /// <summary>The columns a reader can sort by, as they appear in the URL.</summary>
-    public static readonly IReadOnlyList<string> SortKeys = ["candidate", "scenario", "status", "started", "deadline", "pushes", "verdict", "metric", "reviewers"];
+    public static readonly IReadOnlyList<string> SortKeys = ["candidate", "scenario", "status", "started", "deadline", "pushes", "verdict", "metric", "score", "reviewers"];
 
     [BindProperty(SupportsGet = true)]
     public string? Scenario { get; set; }
@@ -71,7 +71,7 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
         Total = Status is { } status ? Counts.GetValueOrDefault(status) : counts.Sum(c => c.Count);
         PageNumber = Math.Min(PageNumber, Pages);
 
-        var rows = AssessmentRows.Project(db, Status is { } only ? filtered.Where(a => a.Status == only) : filtered);
+        var rows = AssessmentRows.Project(db, Status is { } only ? filtered.Where(a => a.Status == only) : filtered, userId);
         Rows = await Order(rows).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
 
         var scenarios = await visible.Select(a => new { a.ScenarioVersion!.Scenario!.Slug, a.ScenarioVersion.Scenario.Title })
@@ -137,6 +137,8 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
             ("verdict", true) => rows.OrderByDescending(r => r.Verdict),
             ("metric", false) => rows.OrderBy(r => r.Improvement),
             ("metric", true) => rows.OrderByDescending(r => r.Improvement),
+            ("score", false) => rows.OrderBy(r => r.Score),
+            ("score", true) => rows.OrderByDescending(r => r.Score),
             ("reviewers", false) => rows.OrderBy(r => r.FirstReviewer),
             ("reviewers", true) => rows.OrderByDescending(r => r.FirstReviewer),
             (_, false) => rows.OrderBy(r => r.Began),
@@ -166,5 +168,5 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
     }
 
     /// <summary>The link a column heading points to: that column, flipped if it is the current one.</summary>
-    public string SortLink(string column) => Link(sort: column, desc: column == Sort ? !Desc : column is "started" or "deadline" or "pushes" or "metric");
+    public string SortLink(string column) => Link(sort: column, desc: column == Sort ? !Desc : column is "started" or "deadline" or "pushes" or "metric" or "score");
 }

@@ -43,6 +43,13 @@ public sealed class AssessmentRow
 
     public string? FirstReviewer { get; init; }
 
+    /// <summary>The mean weighted score of the submitted reviews; null while none is submitted, or
+    /// while the reader may not see them yet (<see cref="Scoring.ReviewRules.MaySeeOthers"/>).</summary>
+    public double? Score { get; init; }
+
+    /// <summary>The reader may see the other reviews' recommendations and scores.</summary>
+    public bool ReviewsVisible { get; init; }
+
     public List<ReviewerMark> Reviewers { get; init; } = [];
 }
 
@@ -51,11 +58,18 @@ public sealed record ReviewerMark(string Name, bool Submitted, Recommendation? R
 /// <summary>The list's projection, shared by the page and its benchmark.</summary>
 public static class AssessmentRows
 {
-    public static IQueryable<AssessmentRow> Project(AssessmentsDbContext db, IQueryable<Assessment> assessments) =>
+    /// <param name="readerId">Who reads the list: reviews stay independent, so a reader who is
+    /// scoring an assessment sees no other reviewer's recommendation or score on it.</param>
+    public static IQueryable<AssessmentRow> Project(AssessmentsDbContext db, IQueryable<Assessment> assessments, Guid readerId) =>
         from a in assessments
         // The latest grading and its primary metric come from the assessment's listing, kept true
         // on every save (Data/AssessmentListings), so sorting by them reads one row per assessment.
         let l = a.Listing
+        // ReviewRules.MaySeeOthers in SQL: the reader submitted their own review, or is an admin
+        // of the organisation with no review of their own.
+        let visible = db.Reviews.Any(r => r.AssessmentId == a.Id && r.ReviewerId == readerId && r.SubmittedAt != null)
+            || (!db.Reviews.Any(r => r.AssessmentId == a.Id && r.ReviewerId == readerId)
+                && db.Memberships.Any(m => m.UserId == readerId && m.OrganisationId == a.OrganisationId && m.Role == OrganisationRole.Admin))
         select new AssessmentRow
         {
             Id = a.Id,
@@ -79,9 +93,11 @@ public static class AssessmentRows
             Improvement = l == null ? null : l.PrimaryImprovement,
             Comparison = l == null ? null : l.PrimaryComparison,
             FirstReviewer = db.Reviews.Where(r => r.AssessmentId == a.Id).Select(r => r.Reviewer!.DisplayName).OrderBy(n => n).FirstOrDefault(),
+            Score = visible ? db.Reviews.Where(r => r.AssessmentId == a.Id && r.SubmittedAt != null).Average(r => r.Score) : null,
+            ReviewsVisible = visible,
             Reviewers = db.Reviews.Where(r => r.AssessmentId == a.Id)
                 .OrderBy(r => r.Reviewer!.DisplayName)
-                .Select(r => new ReviewerMark(r.Reviewer!.DisplayName, r.SubmittedAt != null, r.Recommendation))
+                .Select(r => new ReviewerMark(r.Reviewer!.DisplayName, r.SubmittedAt != null, visible || r.ReviewerId == readerId ? r.Recommendation : null))
                 .ToList(),
         };
 }

@@ -2,7 +2,9 @@ using System.Text.Json;
 using Assessments.Runner.Results;
 using Assessments.Scenarios.Manifest;
 using Assessments.Web.Features.Account;
+using Assessments.Runner.Scoring;
 using Assessments.Web.Features.Grading;
+using Assessments.Web.Features.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -12,8 +14,10 @@ namespace Assessments.Web.Features.Reviewing;
 /// gradings, one grading in full (tests, metric charts, the change against the template with
 /// findings on their lines, the candidate's notes, stages and log, where it ran), another beside
 /// it on request, and live stages while it runs. Reads the stored report document, so the page
-/// shows what the grading said, in at most six SQL statements.</summary>
-public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILogger<ReportModel> logger) : PageModel
+/// shows what the grading said, in at most six SQL statements. Below it, the scoring panel: the
+/// rubric with levels suggested from the evidence, the caller's review, and the others' once
+/// the caller may see them.</summary>
+public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ReviewWriter reviews, ILogger<ReportModel> logger) : PageModel
 {
     /// <summary>Test output shown before "show all".</summary>
     public const int OutputPreview = 2000;
@@ -65,6 +69,8 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILo
 
     public string? Notice { get; private set; }
 
+    public ScoringPanel? Scoring { get; private set; }
+
     public bool IsLive => Selected is { Status: GradingStatus.Queued or GradingStatus.Running };
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
@@ -87,6 +93,54 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILo
         var runId = await queue.EnqueueAsync(submission, $"user {User.Identity?.Name}", cancellationToken);
         logger.LogInformation("{User} asked for a re-grade {GradingRunId} of submission {SubmissionId}", User.Identity?.Name, runId, submission);
         return Redirect($"/assessments/{id}?grading={runId}");
+    }
+
+    /// <summary>A reviewer saves their review as a draft, submits it, or amends a submitted one.</summary>
+    public async Task<IActionResult> OnPostReviewAsync(Guid id, ReviewForm review, string? intent, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!ReviewRules.MayScore(Role))
+        {
+            return Forbid();
+        }
+
+        if (Scoring is null || Manifest is null)
+        {
+            Notice = "This scenario version's rubric could not be read, so it cannot be scored here.";
+            return Page();
+        }
+
+        var reviewer = await db.Users.SingleAsync(u => u.Id == User.UserId(), cancellationToken);
+        var problems = await reviews.SaveAsync(Assessment, Manifest.Rubric, Scoring.Suggestions, reviewer, review,
+            intent == "submit" ? ReviewWriter.Intent.Submit : ReviewWriter.Intent.Save, cancellationToken);
+        if (problems.Count > 0)
+        {
+            // The form again with what was typed, each problem beside its field; nothing saved.
+            Scoring = new ScoringPanel
+            {
+                Rubric = Scoring.Rubric,
+                Suggestions = Scoring.Suggestions,
+                EvidenceGrading = Scoring.EvidenceGrading,
+                EvidenceReport = Scoring.EvidenceReport,
+                EvidenceCommit = Scoring.EvidenceCommit,
+                Own = Scoring.Own,
+                Form = review,
+                MayScore = true,
+                MaySeeOthers = Scoring.MaySeeOthers,
+                Others = Scoring.Others,
+                OthersStarted = Scoring.OthersStarted,
+                OthersSubmitted = Scoring.OthersSubmitted,
+                Problems = problems,
+            };
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+
+        return Redirect($"/assessments/{id}{(Grading is { } g ? $"?grading={g}" : "")}#scoring");
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
@@ -130,15 +184,26 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILo
         Pushes = pushes;
 
         var all = pushes.SelectMany(p => p.Gradings.Select(g => (Push: p, Grading: g))).ToList();
-        var selectedId = all.Any(x => x.Grading.Id == Grading) ? Grading : DefaultGrading(all);
+        var defaultId = DefaultGrading(all);
+        var selectedId = all.Any(x => x.Grading.Id == Grading) ? Grading : defaultId;
         var otherId = Compare is { } compare && compare != selectedId && all.Any(x => x.Grading.Id == compare) ? Compare : null;
+
+        // 3: the reviews, with their levels and reviewers.
+        var reviewsOfAssessment = await db.Reviews.AsNoTracking()
+            .Include(r => r.Criteria).Include(r => r.Reviewer)
+            .Where(r => r.AssessmentId == id)
+            .OrderBy(r => r.AssignedAt)
+            .ToListAsync(cancellationToken);
         if (selectedId is null)
         {
+            Scoring = Panel(reviewsOfAssessment, userId, null, null, null);
             return true;
         }
 
-        // 3: the selected grading and the one beside it, with their report documents.
-        var ids = otherId is null ? new[] { selectedId.Value } : [selectedId.Value, otherId.Value];
+        // 4: the selected grading, the one beside it and the one the suggestions read (the final
+        // push's, as a reviewer scores it), with their report documents.
+        var evidenceId = all.SingleOrDefault(x => x.Grading.Id == defaultId).Grading is { Status: GradingStatus.Completed } ? defaultId : null;
+        var ids = new[] { selectedId, otherId, evidenceId }.OfType<Guid>().Distinct().ToArray();
         var runs = await db.GradingRuns.AsNoTracking()
             .Where(g => ids.Contains(g.Id))
             .Select(g => new { g.Id, g.SubmissionId, g.Status, g.Attempt, g.StartedAt, g.ImageDigest, g.Report, g.Log, g.LogTruncated })
@@ -152,8 +217,10 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILo
 
         Selected = View(selectedId.Value);
         Other = otherId is { } o ? View(o) : null;
+        var evidence = evidenceId is { } e ? View(e) : null;
+        Scoring = Panel(reviewsOfAssessment, userId, evidence?.Id, evidence?.Report, evidence?.Push.CommitSha);
 
-        // 4: the selected grading's changed files; 5: its stages so far, while it runs.
+        // 5: the selected grading's changed files; 6: its stages so far, while it runs.
         Files = await db.GradingFiles.AsNoTracking().Where(f => f.GradingRunId == selectedId).OrderBy(f => f.Path).ToListAsync(cancellationToken);
         if (IsLive)
         {
@@ -165,6 +232,37 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ILo
         }
 
         return true;
+    }
+
+    /// <summary>The scoring panel for the caller, or null without a readable rubric.</summary>
+    private ScoringPanel? Panel(List<Review> all, Guid userId, Guid? evidenceGrading, GradingReport? evidenceReport, string? evidenceCommit)
+    {
+        if (Manifest is null)
+        {
+            return null;
+        }
+
+        var own = all.SingleOrDefault(r => r.ReviewerId == userId);
+        var others = all.Where(r => r.ReviewerId != userId).ToList();
+        var maySeeOthers = ReviewRules.MaySeeOthers(Role, own);
+        var suggestions = evidenceReport is null
+            ? new Dictionary<string, CriterionSuggestion>()
+            : RubricSuggestions.For(Manifest.Rubric, evidenceReport).Where(s => s.Mapped).ToDictionary(s => s.Criterion.Id);
+        return new ScoringPanel
+        {
+            Rubric = Manifest.Rubric,
+            Suggestions = suggestions,
+            EvidenceGrading = evidenceGrading,
+            EvidenceReport = evidenceReport,
+            EvidenceCommit = evidenceCommit,
+            Own = own,
+            Form = ReviewForm.From(own),
+            MayScore = ReviewRules.MayScore(Role),
+            MaySeeOthers = maySeeOthers,
+            Others = maySeeOthers ? others : [],
+            OthersStarted = others.Count,
+            OthersSubmitted = others.Count(r => r.SubmittedAt is not null),
+        };
     }
 
     /// <summary>What a reviewer wants first: the final push's latest grading, else the latest

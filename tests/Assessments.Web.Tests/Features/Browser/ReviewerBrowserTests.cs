@@ -92,6 +92,60 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
     }
 
     [Fact]
+    public async Task AReviewerScoresFromTheEvidenceOverridesWithAReasonAndSubmits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync(manifest: await ReportTests.ManifestAsync(Brief));
+        var report = ReportTests.Report() with
+        {
+            Tests =
+            [
+                new TestOutcome { Name = "GreetingTakesOneStatement", Visibility = TestVisibility.Hidden, Phase = "main", Status = TestStatus.Fail, Message = "GET /greeting took 10 statements" },
+                new TestOutcome { Name = "GreetingCountSurvivesRestart", Visibility = TestVisibility.Hidden, Phase = "after-restart", Status = TestStatus.Pass },
+            ],
+        };
+        var (assessment, _) = await data.AddGradedAsync(report, ReportTests.Files(Notes), candidateName: "Grace Hopper");
+
+        await using var context = await chromium.NewContextAsync(app.BaseAddress);
+        var page = await context.NewPageAsync();
+        var errors = ScriptErrors(page);
+        await SignInAsync(page, data.MemberEmail);
+        await page.GotoAsync($"/assessments/{assessment.Id}#scoring");
+        var correctness = page.Locator("#criterion-correctness");
+        Assert.Equal("weak", await correctness.Locator(".suggestion > p .level").InnerTextAsync());
+
+        // The evidence link goes to the failing test on the report.
+        await correctness.Locator("ul.evidence a", new() { HasTextString = "GreetingTakesOneStatement" }).ClickAsync();
+        await page.WaitForURLAsync("**#test-GreetingTakesOneStatement");
+        Assert.Contains("fail", await page.Locator("#test-GreetingTakesOneStatement").GetAttributeAsync("class"));
+
+        // Strong against a weak suggestion, without a reason: refused beside the field.
+        await correctness.Locator("input[type=radio][value=Strong]").CheckAsync();
+        await page.Locator("#criterion-notes input[type=radio][value=Adequate]").CheckAsync();
+        await page.Locator("input[name='review.Recommendation'][value=Hire]").CheckAsync();
+        await page.ClickAsync("button[value=submit]");
+        Assert.Contains("say why", await page.Locator("#criterion-correctness .field-error").InnerTextAsync());
+        await chromium.ScreenshotAsync(page.Locator("section.scoring"), "scoring-refused");
+
+        await page.FillAsync("#criterion-correctness input[name$='OverrideReason']", "The restart test passed; the count was measured before the index existed.");
+        await page.FillAsync("#criterion-correctness textarea", "One statement per greeting in the notes' own measurement.");
+        await page.ClickAsync("button[value=submit]");
+        await page.Locator("section.scoring .badge.good").WaitForAsync();
+        Assert.Contains("Your score: 85", await page.Locator("p.score-line").InnerTextAsync());
+        await chromium.ScreenshotAsync(page.Locator("section.scoring"), "scoring");
+        // The refused post answered 422, as it should; nothing else failed.
+        Assert.DoesNotContain(errors, e => !e.Contains("422", StringComparison.Ordinal));
+
+        await using var phone = await chromium.NewContextAsync(app.BaseAddress, phone: true);
+        var small = await phone.NewPageAsync();
+        await SignInAsync(small, data.MemberEmail);
+        await small.GotoAsync($"/assessments/{assessment.Id}#scoring");
+        await chromium.ScreenshotAsync(small.Locator("section.scoring"), "scoring-phone");
+        var overflow = await small.EvaluateAsync<int>("() => document.documentElement.scrollWidth - screen.width");
+        Assert.True(overflow <= 0, $"the report with its scoring panel is {overflow} px wider than a 390 px phone");
+    }
+
+    [Fact]
     public async Task HostileTextInAPushLeavesTheReviewersWindowUntouched()
     {
         var ct = TestContext.Current.CancellationToken;
