@@ -90,9 +90,10 @@ LATERAL (VALUES
     ('src/Shop/OrdersEndpoint.cs', 'Modified', repeat(E'    var x = 1;\n', 120), repeat(E'    var x = 1;\n', 100) || E'    var y = 2;\n' || repeat(E'    var x = 1;\n', 19))
 ) AS f(path, kind, before, after);
 
-INSERT INTO reviews (id, assessment_id, reviewer_id, assigned_at, submitted_at, scores, recommendation)
+INSERT INTO reviews (id, assessment_id, reviewer_id, assigned_at, submitted_at, updated_at, score, recommendation)
 SELECT md5('review' || i || '-' || r)::uuid, md5('assessment' || i)::uuid, md5('user' || ((i + r) % 6 + 1))::uuid, now(),
-       CASE WHEN i % 3 = 0 THEN now() END, '{}', CASE WHEN i % 3 = 0 THEN 'Hire' END
+       CASE WHEN i % 3 = 0 THEN now() END, CASE WHEN i % 3 = 0 THEN now() END,
+       CASE WHEN i % 3 = 0 THEN (i * 37 + r * 11) % 101 END, CASE WHEN i % 3 = 0 THEN 'Hire' END
 FROM generate_series(1, @assessments) i, generate_series(1, 2) r;
 
 ANALYZE;

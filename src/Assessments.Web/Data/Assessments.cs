@@ -29,6 +29,14 @@ public enum AssessmentStatus
     Cancelled,
 }
 
+/// <summary>An admin's hiring decision once the reviews are in.</summary>
+public enum HiringDecision
+{
+    Advance,
+    Reject,
+    Hold,
+}
+
 public enum RepositoryHost
 {
     BuiltIn,
@@ -105,6 +113,15 @@ public sealed partial class Assessment
     public string? WebhookSecretProtected { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The hiring decision, with why, who and when; changed only by an admin, audited.</summary>
+    public HiringDecision? Decision { get; set; }
+
+    public string? DecisionReason { get; set; }
+
+    public DateTimeOffset? DecidedAt { get; set; }
+
+    public Guid? DecidedById { get; set; }
 
     public List<Submission> Submissions { get; set; } = [];
 

@@ -62,11 +62,13 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
     /// <summary>Shared by every context: it keeps no state between saves of one context.</summary>
     private static readonly AssessmentListings.Interceptor Listings = new();
 
+    private static readonly ReviewReadyMail.Interceptor ReadyForReview = new();
+
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
     {
         // Here rather than at registration, so every context keeps the listings true: the
         // server's, the command line's, and the ones tests build themselves.
-        optionsBuilder.AddInterceptors(Listings);
+        optionsBuilder.AddInterceptors(Listings, ReadyForReview);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -19,6 +19,10 @@ public sealed class Organisation
     /// repositories, when it uses GitHub.</summary>
     public string? GitHubOrganisation { get; set; }
 
+    /// <summary>Reviewers see no candidate's identity until they submit their review (the
+    /// default); an admin may turn it off, and the change is audited.</summary>
+    public bool BlindReview { get; set; } = true;
+
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
     public List<Membership> Memberships { get; set; } = [];

@@ -29,6 +29,12 @@ public sealed class Review
     /// <summary>When the review began: assigned by an admin, or first saved by the reviewer.</summary>
     public DateTimeOffset AssignedAt { get; set; } = DateTimeOffset.UtcNow;
 
+    /// <summary>The admin who assigned it; null when the reviewer began it of their own accord.</summary>
+    public Guid? AssignedById { get; set; }
+
+    /// <summary>When the reviewer was mailed that the assessment is ready for their review.</summary>
+    public DateTimeOffset? NotifiedAt { get; set; }
+
     public DateTimeOffset? UpdatedAt { get; set; }
 
     public DateTimeOffset? SubmittedAt { get; set; }

@@ -45,13 +45,13 @@ public static class AssessmentsWebApplication
         builder.AddGitHub();
         builder.AddMail();
         builder.AddLifecycle();
+        builder.AddScoring();
         if (roles.HasFlag(ServerRoles.Web))
         {
             builder.AddSecurity();
             builder.AddAccounts();
             builder.AddGitHost();
             builder.AddReviewing();
-            builder.AddScoring();
             builder.AddTeam();
             builder.AddPages();
         }

@@ -69,6 +69,23 @@ public sealed class MigrationTests
         }
     }
 
+    /// <summary>Writes an assessment built for the current model with only the columns the
+    /// migration GitHubRepositories knew.</summary>
+    private static async Task InsertAsEarlierVersionAsync(AssessmentsDbContext db, Assessment assessment, CancellationToken ct)
+    {
+        var organisation = assessment.Organisation!;
+        var version = assessment.ScenarioVersion!;
+        var scenario = version.Scenario!;
+        var candidate = assessment.Candidate!;
+        await db.Database.ExecuteSqlAsync($"INSERT INTO organisations (id, slug, name, default_repository_host, created_at) VALUES ({organisation.Id}, {organisation.Slug}, {organisation.Name}, 'BuiltIn', now())", ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO scenario_archives (content_hash, archive, size_bytes, created_at) VALUES ({version.ContentHash}, {new byte[] { 1, 2, 3 }}, 3, now())", ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO scenarios (id, organisation_id, slug, title, created_at) VALUES ({scenario.Id}, {organisation.Id}, {scenario.Slug}, {scenario.Title}, now())", ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO scenario_versions (id, scenario_id, content_hash, label, manifest, created_at) VALUES ({version.Id}, {scenario.Id}, {version.ContentHash}, {version.Label}, '{{}}', now())", ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO candidates (id, organisation_id, name, email, created_at) VALUES ({candidate.Id}, {organisation.Id}, {candidate.Name}, {candidate.Email}, now())", ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO assessments (id, organisation_id, candidate_id, scenario_version_id, slug, status, invited_at, deadline, time_limit, repository_host, created_at) VALUES ({assessment.Id}, {organisation.Id}, {candidate.Id}, {version.Id}, {assessment.Slug}, 'Invited', now(), {assessment.Deadline}, {assessment.TimeLimit}, 'BuiltIn', now())", ct);
+        db.ChangeTracker.Clear();
+    }
+
     [Fact]
     public async Task APendingGradeMessageBecomesAQueuedRunWhenTheDatabaseIsUpgraded()
     {
@@ -83,8 +100,10 @@ public sealed class MigrationTests
             // What the earlier version left: a push whose message was not dispatched yet, and one
             // whose message was (its run exists already). Submissions and runs in that version's
             // columns: later migrations add some the model now has.
+            // The assessment in that version's columns too, so columns added since (a decision,
+            // blind review) do not break the insert.
             var assessment = new AssessmentBuilder().AddTo(db);
-            await db.SaveChangesAsync(ct);
+            await InsertAsEarlierVersionAsync(db, assessment, ct);
             var pending = new Submission { Assessment = assessment, CommitSha = new string('1', 40) };
             var dispatched = new Submission { Assessment = assessment, CommitSha = new string('2', 40) };
             foreach (var submission in new[] { pending, dispatched })
@@ -93,6 +112,7 @@ public sealed class MigrationTests
             }
 
             await db.Database.ExecuteSqlAsync($"INSERT INTO grading_runs (id, kind, scenario_version_id, submission_id, status, attempt, queued_at, log_truncated) VALUES ({Guid.CreateVersion7()}, 'Candidate', {assessment.ScenarioVersionId}, {dispatched.Id}, 'Queued', 0, now(), false)", ct);
+            db.ChangeTracker.Clear();
             var message = new OutboxMessage { Kind = "grade-submission", Payload = $"{{\"SubmissionId\":\"{pending.Id}\"}}" };
             var done = new OutboxMessage { Kind = "grade-submission", Payload = $"{{\"SubmissionId\":\"{dispatched.Id}\"}}", DispatchedAt = DateTimeOffset.UtcNow };
             db.OutboxMessages.AddRange(message, done);

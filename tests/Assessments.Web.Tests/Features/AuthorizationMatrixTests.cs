@@ -64,17 +64,22 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         // The invitation link is the candidate's only credential: whoever holds it gets the page.
         new("GET", "/invitations/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
         new("GET", "/assessments", null, Login, Login, "200", "200", "200", "200", "200"),
+        new("GET", "/assessments", "csv", Login, Login, "200", "200", "200", "200", "200"),
+        new("GET", "/reviews", null, Login, Login, "200", "200", "200", "200", "200"),
+        // Side by side: only the scenarios the caller has assessments of exist for them.
+        new("GET", "/scenarios/{scenario}/candidates", null, Login, Login, "404", "200", "200", "200", "404"),
+        new("GET", "/scenarios/{scenario}/candidates", "csv", Login, Login, "404", "200", "200", "200", "404"),
         // Another organisation's assessment does not exist for the caller; operators run the
         // platform but read no candidate's work.
         new("GET", "/assessments/{id:guid}", null, Login, Login, "404", "200", "200", "200", "404"),
         new("POST", "/assessments/{id:guid}", "regrade", "401", "401", "404", "403", "403", "302 /assessments/", "404"),
-        // Admins and reviewers score (an empty form saves a draft); authors read without scoring.
-        new("POST", "/assessments/{id:guid}", "review", "401", "401", "404", "302 /assessments/", "403", "302 /assessments/", "404"),
         new("GET", "/assessments/{assessmentId:guid}/gradings/{gradingId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
         // Members clone read-only with their password (415: past authorization, to git, which wants
         // a pack); a candidate's token opens their own repository only; to anyone else it is not there.
-        new("GET", "/git/{organisation}/{assessment}.git/info/refs", null, "401", "404", "404", "200", "200", "200", "404"),
-        new("POST", "/git/{organisation}/{assessment}.git/git-upload-pack", null, "401", "404", "404", "415", "415", "415", "404"),
+        // Blind review (the default): the history names the candidate, so members who read blind
+        // (the reviewer, the author) are refused until they submit; an admin not reviewing clones.
+        new("GET", "/git/{organisation}/{assessment}.git/info/refs", null, "401", "404", "404", "403", "403", "200", "404"),
+        new("POST", "/git/{organisation}/{assessment}.git/git-upload-pack", null, "401", "404", "404", "403", "403", "415", "404"),
         new("POST", "/git/{organisation}/{assessment}.git/git-receive-pack", null, "401", "404", "404", "403", "403", "403", "404"),
         new("POST", "/webhooks/github/{assessmentId:guid}", null, "401", "401", "401", "401", "401", "401", "401"),
         new("GET", "/ops/jobs/{**path}", null, Login, Login, Denied, Denied, Denied, Denied, "200"),
@@ -83,6 +88,14 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("POST", "/invitations/{secret}", "start", "200", "200", "200", "200", "200", "200", "200"),
         new("POST", "/invitations/{secret}", "token", "200", "200", "200", "200", "200", "200", "200"),
         new("POST", "/invitations/{secret}", "done", "200", "200", "200", "200", "200", "200", "200"),
+        // Admins and reviewers score (an empty form saves a draft); authors read without scoring.
+        // After the git rows: a draft makes its author read blind.
+        new("POST", "/assessments/{id:guid}", "review", "401", "401", "404", "302 /assessments/", "403", "302 /assessments/", "404"),
+        new("POST", "/assessments/{id:guid}", "assign", "401", "401", "404", "403", "403", "302 /assessments/", "404"),
+        // A decision waits for a submitted review: the admin is told so (422), nothing changes.
+        new("POST", "/assessments/{id:guid}", "decide", "401", "401", "404", "403", "403", "422", "404"),
+        // Turns the organisation's blind review off (the form's other value): late, as it changes what others see.
+        new("POST", "/organisations/{slug}/team", "blind", "401", "401", "404", "403", "403", "200", "404"),
         new("POST", "/account/logout", null, "401", "401", Login, Login, Login, Login, Login),
     ];
 
@@ -124,6 +137,87 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches) + "\n\n" + table);
     }
 
+    [Fact]
+    public async Task NoCandidateIdentityReachesABlindedReviewerOnAnyRoute()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var world = await World.CreateAsync(app, ct);
+        var (name, email, login) = world.Candidate;
+        var leaks = new List<string>();
+        var walked = new StringBuilder();
+
+        // Every route the matrix lists that reads (pages, exports, the events stream, the clone's
+        // first requests), as the reviewer who has not submitted: no name, email or login in any body.
+        // Left out: signing out, and the candidate's own invitation page, which only the link the
+        // candidate was mailed opens.
+        var reads = Matrix.Where(r => (r.Method == "GET" || r.Route.EndsWith("git-upload-pack", StringComparison.Ordinal))
+            && r.Route is not ("/account/logout" or "/invitations/{secret}"));
+        foreach (var row in reads)
+        {
+            var (status, body) = await world.AskForBodyAsync(Caller.Reviewer, row, ct);
+            walked.AppendLine($"{row.Method} {row.Route} {row.Handler}: {status}, {body.Length} characters");
+            foreach (var identity in new[] { name, email, login })
+            {
+                if (body.Contains(identity, StringComparison.OrdinalIgnoreCase) || WebUtility.HtmlDecode(body).Contains(identity, StringComparison.OrdinalIgnoreCase))
+                {
+                    leaks.Add($"{row.Method} {row.Route} {row.Handler} ({status}) shows '{identity}'");
+                }
+            }
+        }
+
+        Assert.True(leaks.Count == 0, string.Join("\n", leaks) + "\n\nWalked:\n" + walked);
+        Assert.Contains("GET /assessments/{id:guid} : 200", walked.ToString());
+        var report = WebUtility.HtmlDecode(await world.Client(Caller.Reviewer).GetStringAsync($"/assessments/{world.Assessment.Id}", ct));
+        Assert.Contains(Assessments.Web.Data.Blinding.Pseudonym(world.Assessment.Id), report);
+        Assert.Contains("Signed-off-by: " + Assessments.Web.Data.Blinding.Pseudonym(world.Assessment.Id) + " <" + Assessments.Web.Data.Blinding.Hidden + ">", report);
+
+        // The clone is refused with the reason, by the real git client.
+        var clone = Path.Combine(Directory.CreateTempSubdirectory("matrix-clone-").FullName, "repo");
+        var url = new UriBuilder(app.BaseAddress) { Path = $"/git/{world.OrganisationSlug}/{world.Assessment.Slug}.git" };
+        var refused = await CloneAsync(url, world.ReviewerEmail, clone, ct);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("403", refused.Error);
+
+        // The reviewer submits: now the same routes name the candidate, and the clone's history does.
+        var page = await world.Client(Caller.Reviewer).GetStringAsync($"/assessments/{world.Assessment.Id}", ct);
+        using var submit = await world.Client(Caller.Reviewer).PostAsync($"/assessments/{world.Assessment.Id}?handler=review", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AntiforgeryTokenIn(page),
+            ["intent"] = "submit",
+            ["review.Recommendation"] = "Hire",
+        }), ct);
+        Assert.Equal(HttpStatusCode.Redirect, submit.StatusCode);
+        var after = WebUtility.HtmlDecode(await world.Client(Caller.Reviewer).GetStringAsync($"/assessments/{world.Assessment.Id}", ct));
+        Assert.Contains(name, after);
+        Assert.Contains(email, after);
+        var list = await world.Client(Caller.Reviewer).GetStringAsync("/assessments?handler=csv", ct);
+        Assert.Contains(name, list);
+        var cloned = await CloneAsync(url, world.ReviewerEmail, clone, ct);
+        Assert.True(cloned.ExitCode == 0, cloned.Error);
+        var log = new System.Diagnostics.ProcessStartInfo("git", ["-C", clone, "log", "--format=%an <%ae>"]) { RedirectStandardOutput = true };
+        using var git = System.Diagnostics.Process.Start(log)!;
+        Assert.Equal($"{name} <{email}>", (await git.StandardOutput.ReadToEndAsync(ct)).Trim());
+    }
+
+    private static async Task<(int ExitCode, string Error)> CloneAsync(UriBuilder url, string email, string into, CancellationToken ct)
+    {
+        if (Directory.Exists(into))
+        {
+            Directory.Delete(into, recursive: true);
+        }
+
+        var withCredentials = new UriBuilder(url.Uri) { UserName = Uri.EscapeDataString(email), Password = ReviewData.Password };
+        var start = new System.Diagnostics.ProcessStartInfo("git", ["clone", "--quiet", withCredentials.Uri.ToString(), into]) { RedirectStandardError = true };
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        using var git = System.Diagnostics.Process.Start(start)!;
+        var error = await git.StandardError.ReadToEndAsync(ct);
+        await git.WaitForExitAsync(ct);
+        return (git.ExitCode, error);
+    }
+
+    private static string AntiforgeryTokenIn(string page) =>
+        Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+
     /// <summary>(method, route, handler) for every endpoint, and every post handler of every page.</summary>
     private HashSet<(string Method, string Route, string? Handler)> Declared()
     {
@@ -137,18 +231,18 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
             var route = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
             if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.RazorPages.PageActionDescriptor>() is { } page)
             {
-                // A page answers GET (OnGet or none) and a POST per OnPost<Handler>.
+                // A page answers GET (OnGet or none), a GET per OnGet<Handler> and a POST per OnPost<Handler>.
                 var model = pages.GetValueOrDefault(Path.GetFileNameWithoutExtension(page.RelativePath));
-                var posts = model?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-                    .Select(m => PostHandler().Match(m.Name))
+                var handlers = model?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                    .Select(m => PageHandler().Match(m.Name))
                     .Where(m => m.Success)
-                    .Select(m => m.Groups[1].Value.Length == 0 ? null : m.Groups[1].Value.ToLowerInvariant())
+                    .Select(m => (Method: m.Groups[1].Value.ToUpperInvariant(), Handler: m.Groups[2].Value.Length == 0 ? null : m.Groups[2].Value.ToLowerInvariant()))
                     .Distinct()
                     .ToList() ?? [];
                 declared.Add(("GET", route, null));
-                foreach (var handler in posts)
+                foreach (var (method, handler) in handlers)
                 {
-                    declared.Add(("POST", route, handler));
+                    declared.Add((method, route, handler));
                 }
 
                 continue;
@@ -164,8 +258,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         return declared;
     }
 
-    [GeneratedRegex("^OnPost(.*?)(Async)?$")]
-    private static partial Regex PostHandler();
+    [GeneratedRegex("^On(Get|Post)(.*?)(Async)?$")]
+    private static partial Regex PageHandler();
 
     private sealed record Row(string Method, string Route, string? Handler, params string[] Expected);
 
@@ -183,26 +277,41 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         private Guid _submissionId;
         private Guid _authorId;
         private string _secret = "";
+        private string _scenario = "";
 
         public static async Task<World> CreateAsync(WebApp app, CancellationToken ct)
         {
             var world = new World { _app = app };
             var manifest = await Reviewing.ReportTests.ManifestAsync("Make it fast.");
-            var mine = await new ReviewData(app).CreateAsync(OrganisationRole.Reviewer, manifest: manifest);
-            var theirs = await new ReviewData(app).CreateAsync(OrganisationRole.Reviewer, manifest: manifest);
-            var (assessment, run) = await mine.AddGradedAsync(Reviewing.ReportTests.Report());
+            // A scenario of its own, so the other organisation has no candidates of it.
+            var mine = await new ReviewData(app, blindReview: true).CreateAsync(OrganisationRole.Reviewer, scenarioSlug: $"matrix-{Guid.NewGuid():N}"[..20], manifest: manifest);
+            var theirs = await new ReviewData(app, blindReview: true).CreateAsync(OrganisationRole.Reviewer, manifest: manifest);
+            var unique = Guid.NewGuid().ToString("N")[..10];
+            world.Candidate = ($"Quintessa Vandermolen {unique}", $"quintessa.{unique}@example.com", $"qv-{unique}");
+            var (assessment, run) = await mine.AddGradedAsync(
+                Reviewing.ReportTests.Report(),
+                Reviewing.ReportTests.Files("Notes without a name."),
+                message: $"Load the orders in one query\n\nSigned-off-by: {world.Candidate.Name} <{world.Candidate.Email}>",
+                candidateName: world.Candidate.Name);
             var (other, _) = await theirs.AddGradedAsync(Reviewing.ReportTests.Report());
             world._assessment = assessment;
             world._organisation = mine.Organisation;
+            world._scenario = mine.Scenario.Slug;
+            world.ReviewerEmail = mine.MemberEmail;
             world._gradingId = run.Id;
             // The repository on disk, as the git host keeps it.
             var repositories = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RepositoryOptions>>().Value;
             var bare = repositories.PathOf(mine.Organisation.Slug, assessment.Slug);
             Directory.CreateDirectory(bare);
-            using (var git = System.Diagnostics.Process.Start("git", ["init", "--quiet", "--bare", bare]))
-            {
-                await git.WaitForExitAsync(ct);
-            }
+            world.RepositoryPath = bare;
+            await GitAsync(ct, null, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+            // One commit by the candidate, as their pushes leave it.
+            var work = Directory.CreateTempSubdirectory("matrix-work-").FullName;
+            await GitAsync(ct, work, "init", "--quiet", "-b", "main");
+            await File.WriteAllTextAsync(Path.Combine(work, "README.md"), "The orders page.\n", ct);
+            await GitAsync(ct, work, "add", "README.md");
+            await GitAsync(ct, work, "-c", $"user.name={world.Candidate.Name}", "-c", $"user.email={world.Candidate.Email}", "commit", "--quiet", "-m", "Start");
+            await GitAsync(ct, work, "push", "--quiet", bare, "main");
             world._secret = $"inv_{Guid.NewGuid():N}";
             var candidateToken = $"tok_{Guid.NewGuid():N}";
             var users = new Dictionary<Caller, (string Email, OrganisationRole? Role, Guid? Organisation, bool Operator)>
@@ -232,6 +341,9 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 world._submissionId = await db.GradingRuns.Where(g => g.Id == run.Id).Select(g => g.SubmissionId!.Value).SingleAsync(ct);
                 var stored = await db.Assessments.FindAsync([assessment.Id], ct);
                 stored!.InvitationTokenHash = AccessTokens.Hash(world._secret);
+                var candidate = await db.Candidates.SingleAsync(c => c.Id == stored.CandidateId, ct);
+                candidate.Email = world.Candidate.Email;
+                candidate.GitHubLogin = world.Candidate.GitHubLogin;
                 var candidates = await db.Assessments.FindAsync([other.Id], ct);
                 candidates!.AccessTokenHash = AccessTokens.Hash(candidateToken);
                 await db.SaveChangesAsync(ct);
@@ -257,7 +369,11 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
             return world;
         }
 
-        public async Task<string> AskAsync(Caller caller, Row row, CancellationToken ct)
+        public async Task<string> AskAsync(Caller caller, Row row, CancellationToken ct) =>
+            (await AskForBodyAsync(caller, row, ct)).Status;
+
+        /// <summary>The answer as the matrix writes it, and the response's body.</summary>
+        public async Task<(string Status, string Body)> AskForBodyAsync(Caller caller, Row row, CancellationToken ct)
         {
             var path = row.Route
                 .Replace("{id:guid}", _assessment.Id.ToString())
@@ -267,6 +383,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 .Replace("{assessment}", _assessment.Slug)
                 .Replace("{secret}", _secret)
                 .Replace("{slug}", _organisation.Slug)
+                .Replace("{scenario}", _scenario)
                 .Replace("/{**path}", "")
                 .Replace("{id:guid}", Guid.NewGuid().ToString());
             path = path.Replace("/ops/worker-probes/{id:guid}", $"/ops/worker-probes/{Guid.NewGuid()}");
@@ -317,6 +434,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
             // The stream of a finished grading ends at once, so reading it to the end is safe.
             using var response = await _clients[caller].SendAsync(request, ct);
             var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var body = await response.Content.ReadAsStringAsync(ct);
             if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found)
             {
                 var location = response.Headers.Location is { IsAbsoluteUri: true } absolute ? absolute.PathAndQuery : response.Headers.Location?.OriginalString ?? "";
@@ -324,10 +442,41 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                     : location.StartsWith("/account/denied", StringComparison.Ordinal) ? "/account/denied"
                     : location.StartsWith("/assessments/", StringComparison.Ordinal) ? "/assessments/"
                     : location;
-                return $"{status} {target}";
+                return ($"{status} {target}", body);
             }
 
-            return status;
+            return (status, body);
+        }
+
+        /// <summary>The candidate of the caller's organisation's assessment: a name, email and GitHub
+        /// login found nowhere else, also the author and committer of a commit in its repository and
+        /// signed off in its push's message.</summary>
+        public (string Name, string Email, string GitHubLogin) Candidate { get; private set; }
+
+        public Assessment Assessment => _assessment;
+
+        public HttpClient Client(Caller caller) => _clients[caller];
+
+        public string Token(Caller caller) => _tokens[caller];
+
+        public string RepositoryPath { get; private set; } = "";
+
+        public string ReviewerEmail { get; private set; } = "";
+
+        public string OrganisationSlug => _organisation.Slug;
+
+        public static async Task GitAsync(CancellationToken ct, string? folder, params string[] arguments)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = folder ?? Environment.CurrentDirectory, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var git = System.Diagnostics.Process.Start(start)!;
+            var error = await git.StandardError.ReadToEndAsync(ct);
+            await git.WaitForExitAsync(ct);
+            Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
         }
 
         private static AuthenticationHeaderValue Basic(string user, string password) =>

@@ -7,11 +7,13 @@ namespace Assessments.Web.Tests.Infrastructure;
 
 /// <summary>An organisation with a signed-in member and assessments in every state a reviewer
 /// meets, added straight to the database: the pages read rows, however they were written.</summary>
-public sealed class ReviewData(WebApp app)
+/// <param name="blindReview">Whether the organisation reviews blind. The product's default is
+/// on; tests of other things see names, and the tests of blinding turn it on.</param>
+public sealed class ReviewData(WebApp app, bool blindReview = false)
 {
     public const string Password = "correct-horse-battery";
 
-    public Organisation Organisation { get; } = new() { Slug = $"org-{Guid.NewGuid():N}"[..20], Name = "Acme Hiring" };
+    public Organisation Organisation { get; } = new() { Slug = $"org-{Guid.NewGuid():N}"[..20], Name = "Acme Hiring", BlindReview = blindReview };
 
     public Scenario Scenario { get; private set; } = null!;
 

@@ -30,7 +30,13 @@ internal sealed class AssessmentConfiguration : IEntityTypeConfiguration<Assessm
             t.HasCheckConstraint("ck_assessments_started", "status IN ('Invited', 'Cancelled') OR started_at IS NOT NULL");
             t.HasCheckConstraint("ck_assessments_github", "repository_host <> 'GitHub' OR external_repository_full_name IS NOT NULL");
             t.HasCheckConstraint("ck_assessments_closed", "status NOT IN ('Closed', 'ReadyForReview', 'Reviewed') OR closed_at IS NOT NULL");
+            t.HasEnumCheck<Assessment, HiringDecision>("decision", nullable: true);
+            // A decision always says why, who and when; Reviewed means decided.
+            t.HasCheckConstraint("ck_assessments_decided", "(decision IS NULL) = (decided_at IS NULL) AND (decision IS NULL OR (decision_reason IS NOT NULL AND decided_by_id IS NOT NULL))");
+            t.HasCheckConstraint("ck_assessments_reviewed", "status <> 'Reviewed' OR decision IS NOT NULL");
         });
+        builder.Property(a => a.DecisionReason).HasMaxLength(ReviewLimits.Comment);
+        builder.HasOne<User>().WithMany().HasForeignKey(a => a.DecidedById).OnDelete(DeleteBehavior.Restrict);
         builder.Property(a => a.Slug).HasMaxLength(63);
         builder.Property(a => a.InvitationTokenHash).HasMaxLength(64);
         builder.Property(a => a.AccessTokenHash).HasMaxLength(64);

@@ -19,6 +19,7 @@ internal sealed class ReviewConfiguration : IEntityTypeConfiguration<Review>
         builder.HasMany(r => r.Criteria).WithOne().HasForeignKey(c => c.ReviewId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => new { r.AssessmentId, r.ReviewerId }).IsUnique();
         builder.HasIndex(r => r.ReviewerId);
+        builder.HasOne<User>().WithMany().HasForeignKey(r => r.AssignedById).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

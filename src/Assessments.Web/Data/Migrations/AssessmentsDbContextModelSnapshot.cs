@@ -54,6 +54,24 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("deadline");
 
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("decided_by_id");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("decision_reason");
+
                     b.Property<long?>("ExternalInvitationId")
                         .HasColumnType("bigint")
                         .HasColumnName("external_invitation_id");
@@ -133,6 +151,9 @@ namespace Assessments.Web.Data.Migrations
                     b.HasIndex("CandidateId")
                         .HasDatabaseName("ix_assessments_candidate_id");
 
+                    b.HasIndex("DecidedById")
+                        .HasDatabaseName("ix_assessments_decided_by_id");
+
                     b.HasIndex("ExternalRepositoryId")
                         .IsUnique()
                         .HasDatabaseName("ix_assessments_external_repository_id");
@@ -157,9 +178,15 @@ namespace Assessments.Web.Data.Migrations
 
                             t.HasCheckConstraint("ck_assessments_deadline_or_time_limit", "deadline IS NOT NULL OR time_limit IS NOT NULL");
 
+                            t.HasCheckConstraint("ck_assessments_decided", "(decision IS NULL) = (decided_at IS NULL) AND (decision IS NULL OR (decision_reason IS NOT NULL AND decided_by_id IS NOT NULL))");
+
+                            t.HasCheckConstraint("ck_assessments_decision", "decision IS NULL OR decision IN ('Advance', 'Reject', 'Hold')");
+
                             t.HasCheckConstraint("ck_assessments_github", "repository_host <> 'GitHub' OR external_repository_full_name IS NOT NULL");
 
                             t.HasCheckConstraint("ck_assessments_repository_host", "repository_host IN ('BuiltIn', 'GitHub')");
+
+                            t.HasCheckConstraint("ck_assessments_reviewed", "status <> 'Reviewed' OR decision IS NOT NULL");
 
                             t.HasCheckConstraint("ck_assessments_slug", "slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'");
 
@@ -771,6 +798,10 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<bool>("BlindReview")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blind_review");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -876,10 +907,18 @@ namespace Assessments.Web.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("assigned_at");
 
+                    b.Property<Guid?>("AssignedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("assigned_by_id");
+
                     b.Property<string>("Notes")
                         .HasMaxLength(20000)
                         .HasColumnType("character varying(20000)")
                         .HasColumnName("notes");
+
+                    b.Property<DateTimeOffset?>("NotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("notified_at");
 
                     b.Property<string>("Recommendation")
                         .HasMaxLength(32)
@@ -904,6 +943,9 @@ namespace Assessments.Web.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_reviews");
+
+                    b.HasIndex("AssignedById")
+                        .HasDatabaseName("ix_reviews_assigned_by_id");
 
                     b.HasIndex("ReviewerId")
                         .HasDatabaseName("ix_reviews_reviewer_id");
@@ -1692,6 +1734,12 @@ namespace Assessments.Web.Data.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_assessments_candidates_candidate_id");
 
+                    b.HasOne("Assessments.Web.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("DecidedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_assessments_asp_net_users_decided_by_id");
+
                     b.HasOne("Assessments.Web.Data.Organisation", "Organisation")
                         .WithMany()
                         .HasForeignKey("OrganisationId")
@@ -1824,6 +1872,12 @@ namespace Assessments.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_reviews_assessments_assessment_id");
+
+                    b.HasOne("Assessments.Web.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("AssignedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_reviews_asp_net_users_assigned_by_id");
 
                     b.HasOne("Assessments.Web.Data.User", "Reviewer")
                         .WithMany()

@@ -24,6 +24,10 @@ public static class GitAccess
     public const string CandidateRole = "git-candidate";
 
     public const string ReviewerRole = "git-reviewer";
+
+    /// <summary>A member who reads the assessment blind: the history names the candidate as its
+    /// commits' author, so no clone until their review is submitted.</summary>
+    public const string BlindedReviewerRole = "git-reviewer-blinded";
 }
 
 /// <summary>The authorization policies of the <c>/git/…</c> endpoints (<see cref="GitAccessRequirement"/>).</summary>
@@ -75,10 +79,23 @@ public sealed class GitBasicAuthenticationHandler(
             return Success(assessment, $"candidate-{assessment.Id:N}", GitAccess.CandidateRole);
         }
 
-        // Not the candidate: perhaps a member of the hiring organisation, who may read.
-        return await MemberAsync(user, password, assessment.OrganisationId) is { } account
-            ? Success(assessment, account.Id.ToString(), GitAccess.ReviewerRole)
-            : AuthenticateResult.Fail("Wrong credentials for this repository.");
+        // Not the candidate: perhaps a member of the hiring organisation, who may read unless
+        // they read this assessment blind.
+        if (await MemberAsync(user, password, assessment.OrganisationId) is not { } account)
+        {
+            return AuthenticateResult.Fail("Wrong credentials for this repository.");
+        }
+
+        var reader = await db.Assessments.AsNoTracking()
+            .Where(a => a.Id == assessment.Id)
+            .Select(a => new
+            {
+                a.Organisation!.BlindReview,
+                Role = db.Memberships.Where(m => m.UserId == account.Id && m.OrganisationId == a.OrganisationId).Select(m => m.Role).First(),
+                Own = db.Reviews.FirstOrDefault(r => r.AssessmentId == a.Id && r.ReviewerId == account.Id),
+            })
+            .SingleAsync(Context.RequestAborted);
+        return Success(assessment, account.Id.ToString(), Blinding.IsBlind(reader.BlindReview, reader.Role, reader.Own) ? GitAccess.BlindedReviewerRole : GitAccess.ReviewerRole);
 
         AuthenticateResult Success(Assessment repository, string name, string role)
         {
@@ -111,9 +128,14 @@ public sealed class GitBasicAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        // The only authenticated principal a git policy refuses: a reviewer pushing.
+        // The authenticated principals a git policy refuses: a blinded reviewer, and a reviewer pushing.
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        return Response.WriteAsync("Reviewers read candidates' repositories; only the candidate pushes.\n", Context.RequestAborted);
+        Response.ContentType = "text/plain; charset=utf-8";
+        return Response.WriteAsync(
+            Context.User.IsInRole(GitAccess.BlindedReviewerRole)
+                ? "Blind review: this repository's history names the candidate. Clone it after you submit your review.\n"
+                : "Reviewers read candidates' repositories; only the candidate pushes.\n",
+            Context.RequestAborted);
     }
 
     /// <summary>The account, when the credentials are a signed-in-able account's email and
@@ -169,6 +191,7 @@ public sealed class GitAccessRequirement(bool push) : AuthorizationHandler<GitAc
         var route = resource.Request.RouteValues;
         var pushing = requirement.Push || resource.Request.Query["service"] == "git-receive-pack";
         if (context.User.HasClaim(GitAccess.RepositoryClaim, $"{route["organisation"]}/{route["assessment"]}")
+            && !context.User.IsInRole(GitAccess.BlindedReviewerRole)
             && (!pushing || context.User.IsInRole(GitAccess.CandidateRole)))
         {
             context.Succeed(requirement);

@@ -173,6 +173,7 @@ public sealed class GradingJob(
         if (run.FinishedAt is not null && run.Submission is { Assessment: { } assessment } submission)
         {
             // The assessment decides what its grading's end means for it (decision 015).
+            // One that becomes ready for review queues its reviewers' mail as it is saved (Data/ReviewReadyMail).
             assessment.GradingEnded(submission);
         }
 

@@ -296,6 +296,7 @@ public sealed partial class AssessmentLifecycle(
             r => r.SubmissionId == final.Id && (r.Status == GradingStatus.Completed || r.Status == GradingStatus.Failed), cancellationToken);
         assessment.Close(time.GetUtcNow(), finalGradingPending: final is not null && !graded);
         Audit(actor, "assessment.closed", assessment, new { reason, finalCommit = final?.CommitSha, readyForReview = assessment.Status == AssessmentStatus.ReadyForReview });
+
         await db.SaveChangesAsync(cancellationToken);
         return assessment;
     }

@@ -85,6 +85,42 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
         Reviewers = reviewers.Select(r => (r.Id, r.Name)).ToList();
     }
 
+    /// <summary>The most rows one export holds; a filter narrows a bigger list.</summary>
+    public const int ExportLimit = 10_000;
+
+    /// <summary>The filtered, sorted list as CSV (every page), blinded as the page is.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken cancellationToken)
+    {
+        var userId = User.UserId();
+        Sort = SortKeys.Contains(Sort) ? Sort : "started";
+        var filtered = Filter(db.Assessments.AsNoTracking().VisibleTo(db, userId));
+        var rows = await Order(AssessmentRows.Project(db, Status is { } only ? filtered.Where(a => a.Status == only) : filtered, userId))
+            .Take(ExportLimit)
+            .ToListAsync(cancellationToken);
+        var csv = Csv.Write(
+            ["candidate", "scenario", "version", "status", "decision", "invited_at", "started_at", "deadline", "pushes", "latest_verdict", "primary_metric", "baseline", "candidate_value", "score", "reviewers", "assessment_id"],
+            rows.Select(r => new string?[]
+            {
+                r.Candidate,
+                r.ScenarioTitle,
+                r.VersionLabel,
+                Formats.Words(r.Status),
+                r.Decision is null ? null : Scoring.HiringDecisions.Words(r.Decision),
+                Formats.Iso(r.InvitedAt),
+                r.StartedAt is { } started ? Formats.Iso(started) : null,
+                r.Deadline is { } deadline ? Formats.Iso(deadline) : null,
+                r.Pushes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                r.Verdict is null ? null : Formats.Words(r.Verdict),
+                r.MetricKey,
+                Csv.Number(r.MetricBaseline),
+                Csv.Number(r.MetricCandidate),
+                Csv.Number(r.Score),
+                string.Join("; ", r.Reviewers.Select(x => x.Submitted ? $"{x.Name} (submitted{(x.Recommendation is { } rec ? $": {Scoring.ReviewRules.Words(rec)}" : "")})" : x.Name)),
+                r.Id.ToString(),
+            }));
+        return File(csv, "text/csv; charset=utf-8", "assessments.csv");
+    }
+
     /// <summary>Every filter but the status, which the counts are broken down by.</summary>
     private IQueryable<Assessment> Filter(IQueryable<Assessment> assessments)
     {
@@ -123,8 +159,9 @@ public sealed class AssessmentListModel(AssessmentsDbContext db) : PageModel
     {
         IOrderedQueryable<AssessmentRow> ordered = (Sort, Desc) switch
         {
-            ("candidate", false) => rows.OrderBy(r => r.Candidate),
-            ("candidate", true) => rows.OrderByDescending(r => r.Candidate),
+            // A blinded row sorts by its id, not by the name it hides.
+            ("candidate", false) => rows.OrderBy(r => r.Blind ? r.Id.ToString() : r.CandidateName),
+            ("candidate", true) => rows.OrderByDescending(r => r.Blind ? r.Id.ToString() : r.CandidateName),
             ("scenario", false) => rows.OrderBy(r => r.ScenarioTitle).ThenBy(r => r.VersionLabel),
             ("scenario", true) => rows.OrderByDescending(r => r.ScenarioTitle).ThenByDescending(r => r.VersionLabel),
             ("status", false) => rows.OrderBy(r => r.Status),

@@ -5,13 +5,24 @@ public sealed class AssessmentRow
 {
     public Guid Id { get; init; }
 
-    public required string Candidate { get; init; }
+    /// <summary>The candidate's name; null for a reader who reads this assessment blind.</summary>
+    public string? CandidateName { get; init; }
+
+    /// <summary>The reader reads this assessment blind (<see cref="Blinding"/>).</summary>
+    public bool Blind { get; init; }
+
+    /// <summary>The name the reader sees: the candidate's, or their pseudonym.</summary>
+    public string Candidate => Blind ? Blinding.Pseudonym(Id) : CandidateName ?? "";
 
     public required string ScenarioTitle { get; init; }
+
+    public required string ScenarioSlug { get; init; }
 
     public required string VersionLabel { get; init; }
 
     public AssessmentStatus Status { get; init; }
+
+    public HiringDecision? Decision { get; init; }
 
     public DateTimeOffset InvitedAt { get; init; }
 
@@ -44,7 +55,7 @@ public sealed class AssessmentRow
     public string? FirstReviewer { get; init; }
 
     /// <summary>The mean weighted score of the submitted reviews; null while none is submitted, or
-    /// while the reader may not see them yet (<see cref="Scoring.ReviewRules.MaySeeOthers"/>).</summary>
+    /// while the reader may not see them yet (<see cref="Blinding.MaySeeOthers"/>).</summary>
     public double? Score { get; init; }
 
     /// <summary>The reader may see the other reviews' recommendations and scores.</summary>
@@ -55,27 +66,57 @@ public sealed class AssessmentRow
 
 public sealed record ReviewerMark(string Name, bool Submitted, Recommendation? Recommendation);
 
-/// <summary>The list's projection, shared by the page and its benchmark.</summary>
+/// <summary>An assessment with what its reader may see of it: the other reviews
+/// (<see cref="Blinding.MaySeeOthers"/>) and the candidate's identity
+/// (<see cref="Blinding.IsBlind"/>), decided in SQL for the list, the comparison and the exports.</summary>
+public sealed class ReaderView
+{
+    public required Assessment Assessment { get; init; }
+
+    public bool ReviewsVisible { get; init; }
+
+    public bool Blind { get; init; }
+}
+
+/// <summary>The list's projection, shared by the page, its export and its benchmark.</summary>
 public static class AssessmentRows
 {
-    /// <param name="readerId">Who reads the list: reviews stay independent, so a reader who is
-    /// scoring an assessment sees no other reviewer's recommendation or score on it.</param>
-    public static IQueryable<AssessmentRow> Project(AssessmentsDbContext db, IQueryable<Assessment> assessments, Guid readerId) =>
+    /// <summary>Each assessment with what <paramref name="readerId"/> may see of it.</summary>
+    public static IQueryable<ReaderView> ReadBy(AssessmentsDbContext db, IQueryable<Assessment> assessments, Guid readerId) =>
         from a in assessments
-        // The latest grading and its primary metric come from the assessment's listing, kept true
-        // on every save (Data/AssessmentListings), so sorting by them reads one row per assessment.
-        let l = a.Listing
-        // ReviewRules.MaySeeOthers in SQL: the reader submitted their own review, or is an admin
-        // of the organisation with no review of their own.
+        // Blinding.MaySeeOthers: the reader submitted their own review, or is an admin of the
+        // organisation with no review of their own.
         let visible = db.Reviews.Any(r => r.AssessmentId == a.Id && r.ReviewerId == readerId && r.SubmittedAt != null)
             || (!db.Reviews.Any(r => r.AssessmentId == a.Id && r.ReviewerId == readerId)
                 && db.Memberships.Any(m => m.UserId == readerId && m.OrganisationId == a.OrganisationId && m.Role == OrganisationRole.Admin))
+        select new ReaderView
+        {
+            Assessment = a,
+            ReviewsVisible = visible,
+            // Blinding.IsBlind: the organisation reviews blind and the reader may not see the reviews yet.
+            Blind = a.Organisation!.BlindReview && !visible,
+        };
+
+    /// <param name="readerId">Who reads the list: reviews stay independent, so a reader who is
+    /// scoring an assessment sees no other reviewer's recommendation or score on it, nor, in an
+    /// organisation that reviews blind, who the candidate is.</param>
+    public static IQueryable<AssessmentRow> Project(AssessmentsDbContext db, IQueryable<Assessment> assessments, Guid readerId) =>
+        from v in ReadBy(db, assessments, readerId)
+        let a = v.Assessment
+        // The latest grading and its primary metric come from the assessment's listing, kept true
+        // on every save (Data/AssessmentListings), so sorting by them reads one row per assessment.
+        let l = a.Listing
+        let visible = v.ReviewsVisible
+        let blind = v.Blind
         select new AssessmentRow
         {
             Id = a.Id,
-            Candidate = a.Candidate!.Name,
+            CandidateName = blind ? null : a.Candidate!.Name,
+            Blind = blind,
             ScenarioTitle = a.ScenarioVersion!.Scenario!.Title,
-            VersionLabel = a.ScenarioVersion.Label,
+            ScenarioSlug = a.ScenarioVersion!.Scenario!.Slug,
+            Decision = a.Decision,
+            VersionLabel = a.ScenarioVersion!.Label,
             Status = a.Status,
             InvitedAt = a.InvitedAt,
             StartedAt = a.StartedAt,

@@ -14,10 +14,17 @@ namespace Assessments.Web.Features.Reviewing;
 /// gradings, one grading in full (tests, metric charts, the change against the template with
 /// findings on their lines, the candidate's notes, stages and log, where it ran), another beside
 /// it on request, and live stages while it runs. Reads the stored report document, so the page
-/// shows what the grading said, in at most six SQL statements. Below it, the scoring panel: the
+/// shows what the grading said, in at most six SQL statements for a reviewer (an admin's page reads
+/// the members who may review, a running grading's its stages so far). Below it, the scoring panel: the
 /// rubric with levels suggested from the evidence, the caller's review, and the others' once
 /// the caller may see them.</summary>
-public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, ReviewWriter reviews, ILogger<ReportModel> logger) : PageModel
+public sealed class ReportModel(
+    AssessmentsDbContext db,
+    GradingQueue queue,
+    ReviewWriter reviews,
+    ReviewAssignments assignments,
+    HiringDecisions decisions,
+    ILogger<ReportModel> logger) : PageModel
 {
     /// <summary>Test output shown before "show all".</summary>
     public const int OutputPreview = 2000;
@@ -71,6 +78,17 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
 
     public ScoringPanel? Scoring { get; private set; }
 
+    /// <summary>The caller reads this assessment blind (<see cref="Blinding"/>).</summary>
+    public bool Blind { get; private set; }
+
+    /// <summary>The candidate's name, or their pseudonym for a blinded reader.</summary>
+    public string CandidateName => Blind ? Blinding.Pseudonym(Assessment.Id) : Assessment.Candidate!.Name;
+
+    /// <summary>Text the candidate wrote (a commit message, a file, a test's output), with their
+    /// identity masked for a blinded reader.</summary>
+    public string? Shown(string? text) =>
+        Blind ? new Blinding.Identity(Assessment.Id, Assessment.Candidate!.Name, Assessment.Candidate.Email, Assessment.Candidate.GitHubLogin, Assessment.Slug).Mask(text) : text;
+
     public bool IsLive => Selected is { Status: GradingStatus.Queued or GradingStatus.Running };
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
@@ -120,27 +138,61 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
         if (problems.Count > 0)
         {
             // The form again with what was typed, each problem beside its field; nothing saved.
-            Scoring = new ScoringPanel
-            {
-                Rubric = Scoring.Rubric,
-                Suggestions = Scoring.Suggestions,
-                EvidenceGrading = Scoring.EvidenceGrading,
-                EvidenceReport = Scoring.EvidenceReport,
-                EvidenceCommit = Scoring.EvidenceCommit,
-                Own = Scoring.Own,
-                Form = review,
-                MayScore = true,
-                MaySeeOthers = Scoring.MaySeeOthers,
-                Others = Scoring.Others,
-                OthersStarted = Scoring.OthersStarted,
-                OthersSubmitted = Scoring.OthersSubmitted,
-                Problems = problems,
-            };
+            Scoring.Form = review;
+            Scoring.Problems = problems;
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
 
         return Redirect($"/assessments/{id}{(Grading is { } g ? $"?grading={g}" : "")}#scoring");
+    }
+
+    /// <summary>An admin chooses the assessment's reviewers; each is mailed when it is ready.</summary>
+    public async Task<IActionResult> OnPostAssignAsync(Guid id, Guid[] reviewers, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (Role != OrganisationRole.Admin || Scoring is null)
+        {
+            return Forbid();
+        }
+
+        var admin = await db.Users.SingleAsync(u => u.Id == User.UserId(), cancellationToken);
+        if (await assignments.AssignAsync(Assessment, reviewers, admin, cancellationToken) is { } problem)
+        {
+            Scoring.AssignmentProblem = problem;
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+
+        return Redirect($"/assessments/{id}#reviewers");
+    }
+
+    /// <summary>An admin's hiring decision, once the reviews are in.</summary>
+    public async Task<IActionResult> OnPostDecideAsync(Guid id, HiringDecision? decision, string? reason, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (Role != OrganisationRole.Admin || Scoring is null)
+        {
+            return Forbid();
+        }
+
+        var admin = await db.Users.SingleAsync(u => u.Id == User.UserId(), cancellationToken);
+        if (await decisions.DecideAsync(id, decision, reason, admin, cancellationToken) is { } problem)
+        {
+            Scoring.DecisionProblem = problem;
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+
+        return Redirect($"/assessments/{id}#decision");
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
@@ -156,6 +208,7 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
                 Title = a.ScenarioVersion!.Scenario!.Title,
                 a.ScenarioVersion.Label,
                 a.ScenarioVersion.Manifest,
+                ReviewsBlind = a.Organisation!.BlindReview,
                 Role = db.Memberships.Where(m => m.UserId == userId && m.OrganisationId == a.OrganisationId).Select(m => m.Role).First(),
             })
             .SingleOrDefaultAsync(cancellationToken);
@@ -170,6 +223,7 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
         VersionLabel = found.Label;
         Role = found.Role;
         Manifest = ReadManifest(found.Manifest);
+        var reviewsBlind = found.ReviewsBlind;
 
         // 2: every push with its gradings.
         var pushes = await db.Submissions.AsNoTracking()
@@ -194,13 +248,23 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
             .Where(r => r.AssessmentId == id)
             .OrderBy(r => r.AssignedAt)
             .ToListAsync(cancellationToken);
+        Blind = Blinding.IsBlind(reviewsBlind, Role, reviewsOfAssessment.SingleOrDefault(r => r.ReviewerId == userId));
+
+        // 4 (admins only): who may be assigned to review.
+        var members = Role != OrganisationRole.Admin ? []
+            : await db.Memberships.AsNoTracking()
+                .Where(m => m.OrganisationId == Assessment.OrganisationId && (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Reviewer))
+                .OrderBy(m => m.User!.DisplayName)
+                .Select(m => new { m.UserId, m.User!.DisplayName, m.User.Email, m.Role })
+                .ToListAsync(cancellationToken);
+        var eligible = members.Select(m => (m.UserId, m.DisplayName == "" ? m.Email! : m.DisplayName, m.Role)).ToList();
         if (selectedId is null)
         {
-            Scoring = Panel(reviewsOfAssessment, userId, null, null, null);
+            Scoring = Panel(reviewsOfAssessment, eligible, userId, null, null, null);
             return true;
         }
 
-        // 4: the selected grading, the one beside it and the one the suggestions read (the final
+        // 5: the selected grading, the one beside it and the one the suggestions read (the final
         // push's, as a reviewer scores it), with their report documents.
         var evidenceId = all.SingleOrDefault(x => x.Grading.Id == defaultId).Grading is { Status: GradingStatus.Completed } ? defaultId : null;
         var ids = new[] { selectedId, otherId, evidenceId }.OfType<Guid>().Distinct().ToArray();
@@ -218,9 +282,9 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
         Selected = View(selectedId.Value);
         Other = otherId is { } o ? View(o) : null;
         var evidence = evidenceId is { } e ? View(e) : null;
-        Scoring = Panel(reviewsOfAssessment, userId, evidence?.Id, evidence?.Report, evidence?.Push.CommitSha);
+        Scoring = Panel(reviewsOfAssessment, eligible, userId, evidence?.Id, evidence?.Report, evidence?.Push.CommitSha);
 
-        // 5: the selected grading's changed files; 6: its stages so far, while it runs.
+        // 6: the selected grading's changed files; 7: its stages so far, while it runs.
         Files = await db.GradingFiles.AsNoTracking().Where(f => f.GradingRunId == selectedId).OrderBy(f => f.Path).ToListAsync(cancellationToken);
         if (IsLive)
         {
@@ -235,7 +299,8 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
     }
 
     /// <summary>The scoring panel for the caller, or null without a readable rubric.</summary>
-    private ScoringPanel? Panel(List<Review> all, Guid userId, Guid? evidenceGrading, GradingReport? evidenceReport, string? evidenceCommit)
+    private ScoringPanel? Panel(
+        List<Review> all, List<(Guid Id, string Name, OrganisationRole Role)> members, Guid userId, Guid? evidenceGrading, GradingReport? evidenceReport, string? evidenceCommit)
     {
         if (Manifest is null)
         {
@@ -244,7 +309,7 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
 
         var own = all.SingleOrDefault(r => r.ReviewerId == userId);
         var others = all.Where(r => r.ReviewerId != userId).ToList();
-        var maySeeOthers = ReviewRules.MaySeeOthers(Role, own);
+        var maySeeOthers = Blinding.MaySeeOthers(Role, own);
         var suggestions = evidenceReport is null
             ? new Dictionary<string, CriterionSuggestion>()
             : RubricSuggestions.For(Manifest.Rubric, evidenceReport).Where(s => s.Mapped).ToDictionary(s => s.Criterion.Id);
@@ -262,6 +327,10 @@ public sealed class ReportModel(AssessmentsDbContext db, GradingQueue queue, Rev
             Others = maySeeOthers ? others : [],
             OthersStarted = others.Count,
             OthersSubmitted = others.Count(r => r.SubmittedAt is not null),
+            IsAdmin = Role == OrganisationRole.Admin,
+            Members = members,
+            All = all,
+            DecisionBlocker = HiringDecisions.Blocker(Assessment.Status, all),
         };
     }
 

@@ -6,7 +6,7 @@ namespace Assessments.Web.Features.Scoring;
 
 /// <summary>What the report page's scoring panel shows one caller: the rubric with each criterion's
 /// suggested level and evidence, the caller's own review (or an empty form), and the other
-/// reviews when <see cref="ReviewRules.MaySeeOthers"/> allows.</summary>
+/// reviews when <see cref="Blinding.MaySeeOthers"/> allows.</summary>
 public sealed class ScoringPanel
 {
     public required IReadOnlyList<RubricCriterion> Rubric { get; init; }
@@ -23,7 +23,8 @@ public sealed class ScoringPanel
 
     public Review? Own { get; init; }
 
-    public required ReviewForm Form { get; init; }
+    /// <summary>The caller's form: their saved review, or what they posted when it was refused.</summary>
+    public required ReviewForm Form { get; set; }
 
     public bool MayScore { get; init; }
 
@@ -37,8 +38,24 @@ public sealed class ScoringPanel
 
     public int OthersSubmitted { get; init; }
 
+    /// <summary>The caller is an admin of the organisation: assigns reviewers and decides.</summary>
+    public bool IsAdmin { get; init; }
+
+    /// <summary>The organisation's admins and reviewers, for the assignment form (admins only).</summary>
+    public IReadOnlyList<(Guid Id, string Name, OrganisationRole Role)> Members { get; init; } = [];
+
+    /// <summary>All reviews of the assessment, for who is assigned and who has submitted (never their levels).</summary>
+    public IReadOnlyList<Review> All { get; init; } = [];
+
+    /// <summary>Why no decision can be made yet, or null.</summary>
+    public string? DecisionBlocker { get; init; }
+
+    public string? AssignmentProblem { get; set; }
+
+    public string? DecisionProblem { get; set; }
+
     /// <summary>Problems from the last post, by form field.</summary>
-    public IReadOnlyList<(string Field, string Message)> Problems { get; init; } = [];
+    public IReadOnlyList<(string Field, string Message)> Problems { get; set; } = [];
 
     /// <summary>The levels of the caller's form, for the score and its worked formula.</summary>
     public IReadOnlyDictionary<string, RubricLevel?> Levels(Review? review = null) =>
@@ -57,7 +74,8 @@ public sealed class ScoringPanel
 
         var anchor = evidence.Kind switch
         {
-            EvidenceKind.Test => "test-" + Anchor(evidence.Target),
+            // A test that did not run has nothing on the report to point at.
+            EvidenceKind.Test => report.Tests.Any(t => Anchor(t.Name) == Anchor(evidence.Target)) ? "test-" + Anchor(evidence.Target) : null,
             EvidenceKind.Metric => "metric-" + Anchor(evidence.Target),
             _ => report.Findings.FirstOrDefault(f => f.Rule == evidence.Target) is { } finding
                  && report.Changes.Select((c, i) => (c, i)).FirstOrDefault(x => x.c.Path == finding.Path) is { c: not null } change

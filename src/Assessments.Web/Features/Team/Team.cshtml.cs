@@ -61,6 +61,29 @@ public sealed class TeamModel(AssessmentsDbContext db, UserManager<User> users, 
     public async Task<IActionResult> OnPostRemoveAsync(string slug, Guid userId, CancellationToken cancellationToken) =>
         await ChangeAsync(slug, userId, null, cancellationToken);
 
+    /// <summary>Turns blind review on or off for the organisation, audited.</summary>
+    public async Task<IActionResult> OnPostBlindAsync(string slug, bool blind, CancellationToken cancellationToken)
+    {
+        if (await AuthorizeAsync(slug, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        var organisation = await db.Organisations.SingleAsync(o => o.Id == Organisation.Id, cancellationToken);
+        if (organisation.BlindReview != blind)
+        {
+            db.AuditEvents.Add(AuditEvent.About(organisation, User.Identity?.Name ?? "admin", "organisation.blind-review-changed", new { from = organisation.BlindReview, to = blind }));
+            organisation.BlindReview = blind;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        Organisation = organisation;
+        Message = blind
+            ? "Blind review is on: reviewers see no candidate's name, email or repository until they submit their review."
+            : "Blind review is off: reviewers see who each candidate is.";
+        return await PageAsync(cancellationToken);
+    }
+
     /// <summary>Sets a member's role, or removes them when <paramref name="role"/> is null.</summary>
     private async Task<IActionResult> ChangeAsync(string slug, Guid userId, OrganisationRole? role, CancellationToken cancellationToken)
     {

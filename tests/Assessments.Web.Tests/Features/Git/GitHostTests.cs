@@ -178,7 +178,13 @@ public sealed class GitHostTests(WebApp app) : IDisposable
     public async Task MembersOfTheHiringOrganisationCloneWithTheirAccountButNeverPushAndOthersSeeNothing()
     {
         var ct = TestContext.Current.CancellationToken;
-        var repository = await RepositoryAsync(a => (a.Status, a.ClosedAt) = (AssessmentStatus.Closed, DateTimeOffset.UtcNow));
+        // An organisation that does not review blind: there a reviewer clones before reviewing
+        // (the blind refusal is in AuthorizationMatrixTests).
+        var repository = await RepositoryAsync(a =>
+        {
+            (a.Status, a.ClosedAt) = (AssessmentStatus.Closed, DateTimeOffset.UtcNow);
+            a.Organisation!.BlindReview = false;
+        });
         var reviewer = await app.CreateUserAsync($"rev-{Guid.NewGuid():N}@example.com", "Reviewer-Pass-1");
         var outsider = await app.CreateUserAsync($"out-{Guid.NewGuid():N}@example.com", "Outsider-Pass-1");
         await using (var db = app.Database.CreateContext())

@@ -18,7 +18,7 @@ public sealed partial class ScoringTests(WebApp app)
     public async Task AReviewerSeesTheSuggestionWithItsEvidenceThenDraftsSubmitsAndAmendsWithEveryVersionAudited()
     {
         var ct = TestContext.Current.CancellationToken;
-        var data = await new ReviewData(app).CreateAsync(manifest: await ReportTests.ManifestAsync("Fix the greeting."));
+        var data = await new ReviewData(app, blindReview: true).CreateAsync(manifest: await ReportTests.ManifestAsync("Fix the greeting."));
         var (assessment, run) = await data.AddGradedAsync(GreetingReport(statements: 10, oneStatementPasses: false));
         using var client = await data.SignedInAsync(ct);
 
@@ -83,7 +83,7 @@ public sealed partial class ScoringTests(WebApp app)
     public async Task OtherReviewersLevelsStayHiddenUntilYouSubmitAndAuthorsDoNotScore()
     {
         var ct = TestContext.Current.CancellationToken;
-        var data = await new ReviewData(app).CreateAsync(manifest: await ReportTests.ManifestAsync("Fix the greeting."));
+        var data = await new ReviewData(app, blindReview: true).CreateAsync(manifest: await ReportTests.ManifestAsync("Fix the greeting."));
         var (assessment, _) = await data.AddGradedAsync(GreetingReport(statements: 1, oneStatementPasses: true), candidateName: "Grace Hopper");
         var second = await data.AddMemberAsync(OrganisationRole.Reviewer, "Second Reviewer");
         var admin = await data.AddMemberAsync(OrganisationRole.Admin, "Hiring Admin");
