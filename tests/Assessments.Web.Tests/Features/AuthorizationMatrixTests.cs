@@ -182,7 +182,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         var page = await world.Client(Caller.Reviewer).GetStringAsync($"/assessments/{world.Assessment.Id}", ct);
         using var submit = await world.Client(Caller.Reviewer).PostAsync($"/assessments/{world.Assessment.Id}?handler=review", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = AntiforgeryTokenIn(page),
+            ["__RequestVerificationToken"] = WebApp.FormToken(page),
             ["intent"] = "submit",
             ["review.Recommendation"] = "Hire",
         }), ct);
@@ -215,8 +215,6 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         return (git.ExitCode, error);
     }
 
-    private static string AntiforgeryTokenIn(string page) =>
-        Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
 
     /// <summary>(method, route, handler) for every endpoint, and every post handler of every page.</summary>
     private HashSet<(string Method, string Route, string? Handler)> Declared()

@@ -122,6 +122,9 @@ public sealed partial class WebApp : IAsyncLifetime
         }), cancellationToken);
     }
 
+    /// <summary>The antiforgery token of the first form on <paramref name="page"/>, for posting it as a browser would.</summary>
+    public static string FormToken(string page) => AntiforgeryToken().Match(page).Groups[1].Value;
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 

@@ -172,10 +172,8 @@ public sealed partial class AssignmentAndDecisionTests(WebApp app)
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string page, CancellationToken ct, params (string Name, string Value)[] fields)
     {
-        var form = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).Append(new("__RequestVerificationToken", AntiforgeryToken().Match(page).Groups[1].Value));
+        var form = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).Append(new("__RequestVerificationToken", WebApp.FormToken(page)));
         return await client.PostAsync(url, new FormUrlEncodedContent(form), ct);
     }
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }

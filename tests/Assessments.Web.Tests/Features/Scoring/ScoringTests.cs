@@ -142,7 +142,7 @@ public sealed partial class ScoringTests(WebApp app)
     {
         var form = new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value,
+            ["__RequestVerificationToken"] = WebApp.FormToken(page),
             ["intent"] = intent,
             [$"review.Criteria[{criterion.Id}].Level"] = criterion.Level,
             [$"review.Criteria[{criterion.Id}].OverrideReason"] = criterion.Reason ?? "",
@@ -178,6 +178,4 @@ public sealed partial class ScoringTests(WebApp app)
         ],
     };
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
