@@ -69,6 +69,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         // Side by side: only the scenarios the caller has assessments of exist for them.
         new("GET", "/scenarios/{scenario}/candidates", null, Login, Login, "404", "200", "200", "200", "404"),
         new("GET", "/scenarios/{scenario}/candidates", "csv", Login, Login, "404", "200", "200", "200", "404"),
+        new("POST", "/scenarios/{scenario}/candidates", "assign", "401", "401", "404", "403", "403", "200", "404"),
         // Another organisation's assessment does not exist for the caller; operators run the
         // platform but read no candidate's work.
         new("GET", "/assessments/{id:guid}", null, Login, Login, "404", "200", "200", "200", "404"),

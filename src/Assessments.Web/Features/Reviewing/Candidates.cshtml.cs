@@ -92,8 +92,34 @@ public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
 
     public IReadOnlyList<CandidateRow> Rows { get; private set; } = [];
 
+    /// <summary>The members an admin may assign: the admins and reviewers of the organisations the
+    /// caller administers; empty for everyone else.</summary>
+    public IReadOnlyList<(Guid Id, string Name)> Assignable { get; private set; } = [];
+
+    public string? Message { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string scenario, CancellationToken cancellationToken) =>
         await LoadAsync(scenario, cancellationToken) ? Page() : NotFound();
+
+    /// <summary>An admin assigns reviewers to every open assessment of the scenario.</summary>
+    public async Task<IActionResult> OnPostAssignAsync(string scenario, Guid[] reviewers, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(scenario, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (Assignable.Count == 0)
+        {
+            return Forbid();
+        }
+
+        var admin = await db.Users.SingleAsync(u => u.Id == User.UserId(), cancellationToken);
+        var changed = await ScenarioAssignments.AssignAsync(db, scenario, reviewers, admin, cancellationToken);
+        Message = changed == 0 ? "Nothing to change: those reviewers were on every open assessment already." : $"Assigned to {changed} {(changed == 1 ? "assessment" : "assessments")} of {ScenarioTitle}.";
+        await LoadAsync(scenario, cancellationToken);
+        return Page();
+    }
 
     /// <summary>The table as CSV, one row per candidate, blinded as the page is.</summary>
     public async Task<IActionResult> OnGetCsvAsync(string scenario, CancellationToken cancellationToken)
@@ -188,6 +214,14 @@ public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
         MetricKey = await db.AssessmentListings.Where(l => chosen.Any(a => a.Id == l.AssessmentId) && l.PrimaryMetricKey != null)
             .Select(l => l.PrimaryMetricKey).FirstOrDefaultAsync(cancellationToken);
         Rows = Order(loaded);
+        var members = await db.Memberships.AsNoTracking()
+            .Where(m => (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Reviewer)
+                        && db.Memberships.Any(mine => mine.UserId == userId && mine.Role == OrganisationRole.Admin && mine.OrganisationId == m.OrganisationId))
+            .Select(m => new { m.UserId, m.User!.DisplayName, m.User.Email })
+            .Distinct()
+            .OrderBy(m => m.DisplayName)
+            .ToListAsync(cancellationToken);
+        Assignable = members.Select(m => (m.UserId, m.DisplayName == "" ? m.Email! : m.DisplayName)).ToList();
         return true;
     }
 

@@ -66,6 +66,60 @@ public sealed class ReviewAssignments(AssessmentsDbContext db, ILogger<ReviewAss
     }
 }
 
+/// <summary>Assigns reviewers to every assessment of a scenario at once.</summary>
+public static class ScenarioAssignments
+{
+    /// <summary>Adds <paramref name="reviewerIds"/> to every assessment of the scenario in the
+    /// organisations <paramref name="admin"/> administers that is not cancelled or decided yet,
+    /// keeping the reviewers each already has. Returns how many assessments gained a reviewer.</summary>
+    public static async Task<int> AssignAsync(AssessmentsDbContext db, string scenario, IReadOnlyCollection<Guid> reviewerIds, User admin, CancellationToken cancellationToken)
+    {
+        var assessments = await db.Assessments
+            .Where(a => a.ScenarioVersion!.Scenario!.Slug == scenario
+                        && a.Status != AssessmentStatus.Cancelled && a.Status != AssessmentStatus.Reviewed
+                        && db.Memberships.Any(m => m.UserId == admin.Id && m.OrganisationId == a.OrganisationId && m.Role == OrganisationRole.Admin))
+            .Select(a => new { a.Id, a.OrganisationId, a.Status })
+            .ToListAsync(cancellationToken);
+        var eligible = await db.Memberships
+            .Where(m => reviewerIds.Contains(m.UserId) && (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Reviewer))
+            .Select(m => new { m.UserId, m.OrganisationId })
+            .ToListAsync(cancellationToken);
+        var existing = await db.Reviews.Where(r => assessments.Select(a => a.Id).Contains(r.AssessmentId)).ToListAsync(cancellationToken);
+        var changed = 0;
+        foreach (var assessment in assessments)
+        {
+            var added = new List<Guid>();
+            foreach (var reviewer in eligible.Where(e => e.OrganisationId == assessment.OrganisationId).Select(e => e.UserId))
+            {
+                var review = existing.SingleOrDefault(r => r.AssessmentId == assessment.Id && r.ReviewerId == reviewer);
+                if (review is null)
+                {
+                    db.Reviews.Add(new Review { AssessmentId = assessment.Id, ReviewerId = reviewer, AssignedById = admin.Id });
+                    added.Add(reviewer);
+                }
+                else if (review.AssignedById is null)
+                {
+                    review.AssignedById = admin.Id;
+                    added.Add(reviewer);
+                }
+            }
+
+            if (added.Count > 0)
+            {
+                changed++;
+                db.AuditEvents.Add(AuditEvent.About("assessment", assessment.Id.ToString(), assessment.OrganisationId, admin.Email ?? admin.Id.ToString(), "review.assigned", new { added, removed = Array.Empty<Guid>(), scenario }));
+                if (assessment.Status == AssessmentStatus.ReadyForReview)
+                {
+                    ReviewReadyMail.Queue(db, assessment.Id);
+                }
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return changed;
+    }
+}
+
 /// <summary>Turns a <see cref="ReviewReadyMail"/> message into its <see cref="ReviewReadyMailJob"/>.</summary>
 public sealed class ReviewReadyMessages : IOutboxHandler
 {

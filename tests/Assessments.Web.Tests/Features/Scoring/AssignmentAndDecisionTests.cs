@@ -158,6 +158,18 @@ public sealed partial class AssignmentAndDecisionTests(WebApp app)
         Assert.Contains("Alan Turing", ritas);
         Assert.DoesNotContain("Barbara Liskov", ritas);
         Assert.Contains(Blinding.Pseudonym(third.Id), ritas);
+
+        // The admin puts Otto on every open assessment of the scenario at once; Rita may not.
+        var board = await app.GetPageAsync(admin, $"/scenarios/{data.Scenario.Slug}/candidates", ct);
+        var assigned = await PostAsync(admin, $"/scenarios/{data.Scenario.Slug}/candidates?handler=assign", board, ct, ("reviewers", other.Id.ToString()));
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        Assert.Contains("Assigned to 3 assessments of", await assigned.Content.ReadAsStringAsync(ct));
+        await using (var db = app.Database.CreateContext())
+        {
+            Assert.Equal(3, await db.Reviews.CountAsync(r => r.ReviewerId == other.Id && r.AssignedById == data.Member.Id, ct));
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(rita, $"/scenarios/{data.Scenario.Slug}/candidates?handler=assign", ritas, ct, ("reviewers", reviewer.Id.ToString()))).StatusCode);
     }
 
     /// <summary>The payloads of the "ready for your review" messages in the outbox.</summary>
