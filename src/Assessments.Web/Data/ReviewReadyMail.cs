@@ -41,7 +41,7 @@ public static class ReviewReadyMail
                 return;
             }
 
-            context.ChangeTracker.DetectChanges();
+            // Entries() detects changes first, so a status set on a tracked entity counts.
             var ready = context.ChangeTracker.Entries<Assessment>()
                 .Where(e => e.Entity.Status == AssessmentStatus.ReadyForReview
                             && (e.State == EntityState.Added

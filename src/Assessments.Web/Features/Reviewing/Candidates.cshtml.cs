@@ -11,7 +11,7 @@ namespace Assessments.Web.Features.Reviewing;
 /// the spread of scores and of the primary metric drawn, a chosen candidate marked. Blinding and
 /// the independence of reviews apply per row, as on the list. <c>?handler=csv</c> exports the
 /// same rows.</summary>
-public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
+public sealed class CandidatesModel(AssessmentsDbContext db, ReviewAssignments assignments) : PageModel
 {
     /// <summary>The columns a reader can sort by, as they appear in the URL.</summary>
     public static readonly IReadOnlyList<string> SortKeys = ["candidate", "status", "score", "ratio", "hidden", "first-push", "final-push", "findings"];
@@ -39,6 +39,8 @@ public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
         public int ReviewsSubmitted { get; init; }
 
         public List<Recommendation> Recommendations { get; init; } = [];
+
+        public string? MetricKey { get; init; }
 
         public string? MetricUnit { get; init; }
 
@@ -115,9 +117,9 @@ public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
         }
 
         var admin = await db.Users.SingleAsync(u => u.Id == User.UserId(), cancellationToken);
-        var changed = await ScenarioAssignments.AssignAsync(db, scenario, reviewers, admin, cancellationToken);
+        var changed = await assignments.AssignToScenarioAsync(scenario, reviewers, admin, cancellationToken);
+        // Assigning changes nothing the page shows (scores and recommendations come from submitted reviews).
         Message = changed == 0 ? "Nothing to change: those reviewers were on every open assessment already." : $"Assigned to {changed} {(changed == 1 ? "assessment" : "assessments")} of {ScenarioTitle}.";
-        await LoadAsync(scenario, cancellationToken);
         return Page();
     }
 
@@ -198,6 +200,7 @@ public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
                 Recommendations = db.Reviews
                     .Where(r => v.ReviewsVisible && r.AssessmentId == a.Id && r.SubmittedAt != null && r.Recommendation != null)
                     .OrderBy(r => r.SubmittedAt).Select(r => r.Recommendation!.Value).ToList(),
+                MetricKey = l == null ? null : l.PrimaryMetricKey,
                 MetricUnit = l == null ? null : l.PrimaryMetricUnit,
                 MetricBaseline = l == null ? null : l.PrimaryBaseline,
                 MetricCandidate = l == null ? null : l.PrimaryCandidate,
@@ -211,8 +214,7 @@ public sealed class CandidatesModel(AssessmentsDbContext db) : PageModel
                 Findings = db.Findings.Count(f => f.GradingRunId == latest),
             };
         var loaded = await rows.ToListAsync(cancellationToken);
-        MetricKey = await db.AssessmentListings.Where(l => chosen.Any(a => a.Id == l.AssessmentId) && l.PrimaryMetricKey != null)
-            .Select(l => l.PrimaryMetricKey).FirstOrDefaultAsync(cancellationToken);
+        MetricKey = loaded.Select(r => r.MetricKey).FirstOrDefault(k => k is not null);
         Rows = Order(loaded);
         var members = await db.Memberships.AsNoTracking()
             .Where(m => (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Reviewer)

@@ -3,9 +3,9 @@ using Hangfire;
 
 namespace Assessments.Web.Features.Scoring;
 
-/// <summary>An admin's choice of who reviews an assessment. Assigned reviewers are mailed once the
-/// assessment is ready for review (at once, when it already is), through the outbox, so a
-/// saved assignment is never left without its mail.</summary>
+/// <summary>An admin's choice of who reviews an assessment, or every open assessment of a
+/// scenario. Assigned reviewers are mailed once the assessment is ready for review (at once, when
+/// it already is), through the outbox, so a saved assignment is never left without its mail.</summary>
 public sealed class ReviewAssignments(AssessmentsDbContext db, ILogger<ReviewAssignments> logger)
 {
     /// <summary>Makes <paramref name="reviewerIds"/> the assessment's assigned reviewers. A reviewer
@@ -18,61 +18,27 @@ public sealed class ReviewAssignments(AssessmentsDbContext db, ILogger<ReviewAss
             .Where(m => m.OrganisationId == assessment.OrganisationId && (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Reviewer))
             .Select(m => m.UserId)
             .ToListAsync(cancellationToken);
-        var strangers = reviewerIds.Except(eligible).ToList();
-        if (strangers.Count > 0)
+        if (reviewerIds.Except(eligible).Any())
         {
             return "Only the organisation's admins and reviewers can review; refresh the page and choose again.";
         }
 
-        var reviews = await db.Reviews.Include(r => r.Criteria).Where(r => r.AssessmentId == assessment.Id).ToListAsync(cancellationToken);
-        var added = new List<Guid>();
-        foreach (var reviewerId in reviewerIds.Distinct())
-        {
-            var existing = reviews.SingleOrDefault(r => r.ReviewerId == reviewerId);
-            if (existing is null)
-            {
-                db.Reviews.Add(new Review { AssessmentId = assessment.Id, ReviewerId = reviewerId, AssignedById = admin.Id });
-                added.Add(reviewerId);
-            }
-            else if (existing.AssignedById is null)
-            {
-                existing.AssignedById = admin.Id;
-                added.Add(reviewerId);
-            }
-        }
-
+        var reviews = await db.Reviews.Where(r => r.AssessmentId == assessment.Id).ToListAsync(cancellationToken);
         // Unchecked and not begun: the assignment goes; a begun review stays with its reviewer.
         var removed = reviews.Where(r => !reviewerIds.Contains(r.ReviewerId) && r.UpdatedAt is null && r.SubmittedAt is null).ToList();
         db.Reviews.RemoveRange(removed);
-
-        if (added.Count == 0 && removed.Count == 0)
-        {
-            return null;
-        }
-
-        db.AuditEvents.Add(AuditEvent.About(assessment, admin.Email ?? admin.Id.ToString(), "review.assigned", new
-        {
-            added,
-            removed = removed.Select(r => r.ReviewerId),
-        }));
-        if (assessment.Status == AssessmentStatus.ReadyForReview && added.Count > 0)
-        {
-            ReviewReadyMail.Queue(db, assessment.Id);
-        }
-
+        var added = Add(assessment.Id, assessment.OrganisationId, assessment.Status, reviews, reviewerIds.Distinct(), admin, removed.Select(r => r.ReviewerId).ToList(), scenario: null);
         await db.SaveChangesAsync(cancellationToken);
-        logger.LogInformation("{Admin} assigned reviewers to assessment {AssessmentId}: +{Added} -{Removed}", admin.Email, assessment.Id, added.Count, removed.Count);
+        logger.LogInformation("{Admin} assigned reviewers to assessment {AssessmentId}: +{Added} -{Removed}", admin.Email, assessment.Id, added, removed.Count);
         return null;
     }
-}
 
-/// <summary>Assigns reviewers to every assessment of a scenario at once.</summary>
-public static class ScenarioAssignments
-{
     /// <summary>Adds <paramref name="reviewerIds"/> to every assessment of the scenario in the
     /// organisations <paramref name="admin"/> administers that is not cancelled or decided yet,
-    /// keeping the reviewers each already has. Returns how many assessments gained a reviewer.</summary>
-    public static async Task<int> AssignAsync(AssessmentsDbContext db, string scenario, IReadOnlyCollection<Guid> reviewerIds, User admin, CancellationToken cancellationToken)
+    /// keeping the reviewers each already has. A reviewer joins only the assessments of their own
+    /// organisations, as an admin or reviewer there.</summary>
+    /// <returns>How many assessments gained a reviewer.</returns>
+    public async Task<int> AssignToScenarioAsync(string scenario, IReadOnlyCollection<Guid> reviewerIds, User admin, CancellationToken cancellationToken)
     {
         var assessments = await db.Assessments
             .Where(a => a.ScenarioVersion!.Scenario!.Slug == scenario
@@ -84,39 +50,56 @@ public static class ScenarioAssignments
             .Where(m => reviewerIds.Contains(m.UserId) && (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Reviewer))
             .Select(m => new { m.UserId, m.OrganisationId })
             .ToListAsync(cancellationToken);
-        var existing = await db.Reviews.Where(r => assessments.Select(a => a.Id).Contains(r.AssessmentId)).ToListAsync(cancellationToken);
-        var changed = 0;
-        foreach (var assessment in assessments)
-        {
-            var added = new List<Guid>();
-            foreach (var reviewer in eligible.Where(e => e.OrganisationId == assessment.OrganisationId).Select(e => e.UserId))
-            {
-                var review = existing.SingleOrDefault(r => r.AssessmentId == assessment.Id && r.ReviewerId == reviewer);
-                if (review is null)
-                {
-                    db.Reviews.Add(new Review { AssessmentId = assessment.Id, ReviewerId = reviewer, AssignedById = admin.Id });
-                    added.Add(reviewer);
-                }
-                else if (review.AssignedById is null)
-                {
-                    review.AssignedById = admin.Id;
-                    added.Add(reviewer);
-                }
-            }
+        var ids = assessments.Select(a => a.Id).ToList();
+        var reviews = await db.Reviews.Where(r => ids.Contains(r.AssessmentId)).ToListAsync(cancellationToken);
+        var changed = assessments.Count(a => Add(
+            a.Id,
+            a.OrganisationId,
+            a.Status,
+            reviews.Where(r => r.AssessmentId == a.Id).ToList(),
+            eligible.Where(e => e.OrganisationId == a.OrganisationId).Select(e => e.UserId),
+            admin,
+            removed: [],
+            scenario) > 0);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("{Admin} assigned reviewers to {Changed} assessment(s) of scenario {Scenario}", admin.Email, changed, scenario);
+        return changed;
+    }
 
-            if (added.Count > 0)
+    /// <summary>Assigns each of <paramref name="reviewerIds"/> the assessment has not assigned yet
+    /// (a new review, or one the reviewer began of their own accord), audits the change with
+    /// <paramref name="removed"/>, and queues the mail when the assessment is ready already.</summary>
+    /// <returns>How many reviewers were added.</returns>
+    private int Add(Guid assessmentId, Guid organisationId, AssessmentStatus status, List<Review> reviews, IEnumerable<Guid> reviewerIds, User admin, IReadOnlyList<Guid> removed, string? scenario)
+    {
+        var added = new List<Guid>();
+        foreach (var reviewerId in reviewerIds)
+        {
+            var existing = reviews.SingleOrDefault(r => r.ReviewerId == reviewerId);
+            if (existing is null)
             {
-                changed++;
-                db.AuditEvents.Add(AuditEvent.About("assessment", assessment.Id.ToString(), assessment.OrganisationId, admin.Email ?? admin.Id.ToString(), "review.assigned", new { added, removed = Array.Empty<Guid>(), scenario }));
-                if (assessment.Status == AssessmentStatus.ReadyForReview)
-                {
-                    ReviewReadyMail.Queue(db, assessment.Id);
-                }
+                db.Reviews.Add(new Review { AssessmentId = assessmentId, ReviewerId = reviewerId, AssignedById = admin.Id });
+                added.Add(reviewerId);
+            }
+            else if (existing.AssignedById is null)
+            {
+                existing.AssignedById = admin.Id;
+                added.Add(reviewerId);
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        return changed;
+        if (added.Count == 0 && removed.Count == 0)
+        {
+            return 0;
+        }
+
+        db.AuditEvents.Add(AuditEvent.About("assessment", assessmentId.ToString(), organisationId, admin.Email ?? admin.Id.ToString(), "review.assigned", new { added, removed, scenario }));
+        if (status == AssessmentStatus.ReadyForReview && added.Count > 0)
+        {
+            ReviewReadyMail.Queue(db, assessmentId);
+        }
+
+        return added.Count;
     }
 }
 
