@@ -91,5 +91,6 @@ public sealed class ScenarioLibraryVerificationTests
         Assert.Equal("docker", solution.Environment.Host);
         Assert.StartsWith("sha256:", solution.Environment.ImageDigest);
         Assert.Equal("lo", solution.Environment.Isolation["candidate.network"]);
+        Assert.Equal("10002", solution.Environment.Isolation["candidate.uid"]);
     }
 }
