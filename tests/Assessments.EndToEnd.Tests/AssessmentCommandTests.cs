@@ -35,22 +35,25 @@ public sealed class AssessmentCommandTests(MigratedDatabase database) : IClassFi
         var set = await RunAsync(environment, "organisation", "set", "acme", "--default-host", "github", "--github-org", "acme-hiring");
         Assert.Equal((0, "acme: default host GitHub, GitHub organisation acme-hiring"), (set.ExitCode, set.Stdout.Trim()));
 
-        var unconfigured = await RunAsync(environment, "assessment", "invite", "--scenario", "greeting", "--candidate", "ada@example.com", "--github", "ada-l", "--time-limit", "2h");
+        var unconfigured = await RunAsync(environment, "assessment", "invite", "--allow-unverified", "--scenario", "greeting", "--candidate", "ada@example.com", "--github", "ada-l", "--time-limit", "2h");
         Assert.Equal(3, unconfigured.ExitCode);
         Assert.Contains("GitHub is not configured on this server: set GitHub__Token, or invite with --host builtin.", unconfigured.Stderr);
 
         var github = new Dictionary<string, string>(environment) { ["GitHub__Token"] = "ghp_never_used_here" };
-        var noLogin = await RunAsync(github, "assessment", "invite", "--scenario", "greeting", "--candidate", "ada@example.com", "--time-limit", "2h");
+        var noLogin = await RunAsync(github, "assessment", "invite", "--allow-unverified", "--scenario", "greeting", "--candidate", "ada@example.com", "--time-limit", "2h");
         Assert.Equal(3, noLogin.ExitCode);
         Assert.Contains("add --github LOGIN", noLogin.Stderr);
 
-        var invite = await RunAsync(github, "assessment", "invite", "--scenario", "greeting", "--candidate", "ada@example.com", "--github", "ada-l", "--time-limit", "2h", "--json");
+        var invite = await RunAsync(github, "assessment", "invite", "--allow-unverified", "--scenario", "greeting", "--candidate", "ada@example.com", "--github", "ada-l", "--time-limit", "2h", "--json");
         Assert.True(invite.ExitCode == 0, invite.Stderr);
         var invitation = JsonDocument.Parse(invite.Stdout).RootElement;
         var id = invitation.GetProperty("assessmentId").GetString()!;
         Assert.StartsWith("mailed to ada@example.com through the log", invitation.GetProperty("mail").GetString());
         // No SMTP server: the mail, link and all, is in the log for the operator to pass on.
         Assert.Contains(invitation.GetProperty("link").GetString()!, invite.Stderr);
+        // Nobody verified the imported version: the override says so, and the audit keeps it.
+        Assert.Contains("warning: greeting is not verified on the workers' sandbox image; invited anyway (--allow-unverified), and audited.", invite.Stderr);
+        Assert.True(invitation.GetProperty("unverified").GetBoolean());
 
         var start = await RunAsync(github, "assessment", "start", id);
         Assert.True(start.ExitCode == 0, start.Stderr);
@@ -63,7 +66,7 @@ public sealed class AssessmentCommandTests(MigratedDatabase database) : IClassFi
         Assert.Contains("only a started one on the built-in host has a token", token.Stderr);
 
         // The invitation overrides the organisation's host; its token can be replaced.
-        var builtIn = await RunAsync(github, "assessment", "invite", "--scenario", "greeting", "--candidate", "bo@example.com", "--host", "builtin", "--time-limit", "2h", "--json");
+        var builtIn = await RunAsync(github, "assessment", "invite", "--allow-unverified", "--scenario", "greeting", "--candidate", "bo@example.com", "--host", "builtin", "--time-limit", "2h", "--json");
         var builtInId = JsonDocument.Parse(builtIn.Stdout).RootElement.GetProperty("assessmentId").GetString()!;
         var started = JsonDocument.Parse((await RunAsync(github, "assessment", "start", builtInId, "--json")).Stdout).RootElement;
         Assert.Equal("BuiltIn", started.GetProperty("host").GetString());

@@ -64,10 +64,37 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
             await db.SaveChangesAsync(ct);
         }
 
+        // Nobody verified it yet: no invitation, and the operator is told how.
+        string[] inviteAda = ["assessment", "invite", "--scenario", "greeting", "--candidate", "ada@example.com", "--name", "Ada Lovelace", "--time-limit", "4h", "--json"];
+        var refused = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), inviteAda);
+        Assert.True(refused.ExitCode != 0 && refused.Stderr.Contains("is not verified") && refused.Stderr.Contains("assess verification queue greeting"), $"{refused.Stdout}\n{refused.Stderr}");
+
+        // Verified by the worker, in the sandbox, on the image it reported when it started.
+        var verify = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(15), "verification", "queue", "greeting", "--wait");
+        Assert.True(verify.ExitCode == 0, $"{verify.Stdout}\n{verify.Stderr}\n{worker.StandardError}");
+        await using (var scope = web.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
+            var verification = await db.ScenarioVerifications.Include(v => v.ScenarioVersion).Include(v => v.Gradings).SingleAsync(ct);
+            Assert.Equal(ScenarioVerificationStatus.Verified, verification.Status);
+            Assert.Equal((await db.CurrentSandboxImageAsync(ct))!.ImageId, verification.ImageId);
+            Assert.Equal(verification.FinishedAt, verification.ScenarioVersion!.VerifiedAt);
+            Assert.Empty(verification.Problems);
+            Assert.Equal(["solution", "template", "variant:shallow"], verification.Gradings.Select(g => g.Subject).Order());
+            Assert.All(verification.Gradings, g =>
+            {
+                Assert.Equal((GradingKind.Verification, GradingStatus.Completed, verification.ImageId), (g.Kind, g.Status, g.ImageDigest));
+                Assert.Equal(g.Subject, GradingReport.FromJson(g.Report!).Subject.Tree);
+            });
+            var solution = verification.Gradings.Single(g => g.Subject == "solution").Id;
+            Assert.True(await db.GradingStageEvents.CountAsync(e => e.GradingRunId == solution, ct) > 4, "the solution's stages were not recorded for the live display");
+            Assert.Equal(1, await db.MetricSamples.CountAsync(m => m.GradingRunId == solution && m.IsPrimary && m.CandidateValue == 1 && m.BaselineValue == 10, ct));
+        }
+
         // The operator's side: invite, then start on the candidate's behalf.
-        var invite = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1),
-            "assessment", "invite", "--scenario", "greeting", "--candidate", "ada@example.com", "--name", "Ada Lovelace", "--time-limit", "4h", "--json");
+        var invite = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), inviteAda);
         Assert.True(invite.ExitCode == 0 && invite.Stdout.TrimStart().StartsWith('{'), $"{invite.Stdout}\n{invite.Stderr}");
+        Assert.DoesNotContain("warning", invite.Stderr);
         var assessmentId = JsonDocument.Parse(invite.Stdout).RootElement.GetProperty("assessmentId").GetGuid();
         var start = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "start", assessmentId.ToString(), "--json");
         Assert.True(start.ExitCode == 0 && start.Stdout.TrimStart().StartsWith('{'), $"{start.Stdout}\n{start.Stderr}");

@@ -28,7 +28,7 @@ public sealed class PushCrashTests(MigratedDatabase database) : IClassFixture<Mi
         await SqlAsync("INSERT INTO organisations (id, slug, name, created_at) VALUES (gen_random_uuid(), 'acme', 'Acme', now())");
         var import = await AssessProcess.RunAsync(environment.With("Scenarios__LibraryPath", Path.Combine(RepositoryRoot.Path, "scenarios")), TimeSpan.FromMinutes(2), "scenario", "import");
         Assert.True(import.ExitCode == 0, import.Stderr);
-        var invite = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "invite", "--scenario", "n-plus-one", "--candidate", "ada@example.com", "--time-limit", "4h", "--json");
+        var invite = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "invite", "--allow-unverified", "--scenario", "n-plus-one", "--candidate", "ada@example.com", "--time-limit", "4h", "--json");
         Assert.True(invite.ExitCode == 0, invite.Stderr);
         var assessmentId = JsonDocument.Parse(invite.Stdout).RootElement.GetProperty("assessmentId").GetGuid();
         var start = await AssessProcess.RunAsync(environment, TimeSpan.FromMinutes(1), "assessment", "start", assessmentId.ToString(), "--json");

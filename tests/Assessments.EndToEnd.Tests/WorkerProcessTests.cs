@@ -83,7 +83,7 @@ public sealed class WorkerProcessTests(MigratedDatabase database) : IClassFixtur
             // Anyone may ask whether it is ready; only the worker's log says why not.
             Assert.Equal("Unhealthy", Status(notReady));
             Assert.False(JsonDocument.Parse(notReady).RootElement.TryGetProperty("checks", out _), notReady);
-            Assert.Contains($"Not ready: docker is Unhealthy", worker.StandardOutput + worker.StandardError);
+            await worker.WaitForOutputAsync("Not ready: docker is Unhealthy", TimeSpan.FromSeconds(10));
             Assert.Contains(socketPath, worker.StandardOutput + worker.StandardError);
 
             await using (new UnixSocketProxy(socketPath, "/var/run/docker.sock"))

@@ -21,6 +21,11 @@ public sealed record VerificationResult(
     /// <summary>Publishable: no problems.</summary>
     public bool Verified => Problems.Count == 0;
 
+    /// <summary>Every grading's report under the name the verifier gave it: <c>template</c>,
+    /// <c>solution</c>, <c>variant:NAME</c>.</summary>
+    public IEnumerable<(string Name, GradingReport Report)> Reports =>
+        [("template", Template), ("solution", Solution), .. Variants.Select(v => ($"variant:{v.Variant}", v.Report))];
+
     /// <summary>The before/after table: each metric on the baseline (the template) and with the
     /// solution, measured side by side in the solution's grading.</summary>
     public string MetricsTable() => MetricTable.Format(Solution.Metrics, "SOLUTION");
@@ -77,7 +82,9 @@ public sealed record VerificationResult(
 /// <param name="variantsAtOnce">How many variants are graded at the same time, each in sandboxes of
 /// its own. The template and the solution are always graded alone, first: the template's grading
 /// builds what every later one takes from the cache, and the solution's holds the timed rounds.</param>
-public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory hosts, int variantsAtOnce = 1)
+/// <param name="observer">Told as each grading starts and ends (the workers record each with its
+/// live progress); none for the command line, which prints the result at the end.</param>
+public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory hosts, int variantsAtOnce = 1, IVerificationObserver? observer = null)
 {
     /// <summary>How much better the reference solution must be on the primary metric.</summary>
     public const double MinimumImprovement = 5;
@@ -130,8 +137,19 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
 
     private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, bool compare, CancellationToken cancellationToken, bool publicTests = true)
     {
-        await using var host = await hosts.CreateAsync(package, candidateSubmission: false, cancellationToken);
-        return await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare, publicTests), host, cancellationToken);
+        await using var recording = observer is null ? null : await observer.StartingAsync(name, cancellationToken);
+        GradingReport report;
+        await using (var host = await hosts.CreateAsync(package, candidateSubmission: false, cancellationToken))
+        {
+            report = await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare, publicTests), host, cancellationToken, recording?.Progress);
+        }
+
+        if (recording is not null)
+        {
+            await recording.FinishedAsync(report, cancellationToken);
+        }
+
+        return report;
     }
 
     /// <summary>Every metric compared on both sides, the primary one improved enough, and each
@@ -275,4 +293,24 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
     }
 
     private static string Describe(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "not measured";
+}
+
+/// <summary>Told about each grading of a verification: <c>template</c>, <c>solution</c>, then
+/// <c>variant:NAME</c> for each variant (several at once when the verifier grades variants side by
+/// side).</summary>
+public interface IVerificationObserver
+{
+    /// <summary>The grading named <paramref name="name"/> is about to start.</summary>
+    Task<IVerificationGrading> StartingAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>One grading of a verification as it runs: its stages go to <see cref="Progress"/>, and
+/// its report to <see cref="FinishedAsync"/> when it ends. Disposed whether or not it ended.</summary>
+public interface IVerificationGrading : IAsyncDisposable
+{
+    /// <summary>Receives the grading's stages as the engine runs them.</summary>
+    IProgress<GradingProgress>? Progress { get; }
+
+    /// <summary>The grading ended with <paramref name="report"/>.</summary>
+    Task FinishedAsync(GradingReport report, CancellationToken cancellationToken);
 }

@@ -25,6 +25,10 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<ScenarioArchive> ScenarioArchives => Set<ScenarioArchive>();
 
+    public DbSet<ScenarioVerification> ScenarioVerifications => Set<ScenarioVerification>();
+
+    public DbSet<SandboxImageRecord> SandboxImages => Set<SandboxImageRecord>();
+
     public DbSet<Candidate> Candidates => Set<Candidate>();
 
     public DbSet<Assessment> Assessments => Set<Assessment>();

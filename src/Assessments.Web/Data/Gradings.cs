@@ -24,6 +24,12 @@ public sealed class GradingRun
 
     public ScenarioVersion? ScenarioVersion { get; set; }
 
+    /// <summary>The verification this grading is part of (kind <see cref="GradingKind.Verification"/> only).</summary>
+    public Guid? VerificationId { get; set; }
+
+    /// <summary>What a verification grading grades: <c>template</c>, <c>solution</c> or <c>variant:NAME</c>.</summary>
+    public string? Subject { get; set; }
+
     /// <summary>Required for candidate gradings, empty for the others.</summary>
     public Guid? SubmissionId { get; set; }
 

@@ -23,6 +23,7 @@ public static class AssessCommandLine
             Features.Sandbox.SandboxCommands.Sandbox(),
             Features.Grading.GradeCommand.Grade(),
             Features.Grading.GradingCommands.Grading(),
+            Features.Verification.VerificationCommands.Verification(),
             Features.Lifecycle.AssessmentCommands.Assessment(),
             Features.Organisations.OrganisationCommands.Organisation(),
         };

@@ -3,6 +3,7 @@ using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
 using Assessments.Web.Features.Jobs;
+using Assessments.Web.Features.Library;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
 using Assessments.Web.Features.Git;
@@ -11,6 +12,7 @@ using Assessments.Web.Features.Scoring;
 using Assessments.Web.Features.Security;
 using Assessments.Web.Features.Team;
 using Assessments.Web.Features.Submissions;
+using Assessments.Web.Features.Verification;
 
 namespace Assessments.Web.Hosting;
 
@@ -41,6 +43,7 @@ public static class AssessmentsWebApplication
         builder.AddJobs();
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
+        builder.AddVerification(worker: roles.HasFlag(ServerRoles.Worker));
         builder.AddSubmissions();
         builder.AddGitHub();
         builder.AddMail();
@@ -82,6 +85,7 @@ public static class AssessmentsWebApplication
             app.MapWorkerProbes();
             app.MapGitHost();
             app.MapReviewing();
+            app.MapLibrary();
             app.MapGitHubWebhooks();
         }
 

@@ -142,6 +142,19 @@ public sealed class AssessProcess : IAsyncDisposable
         return "";
     }
 
+    /// <summary>Waits until the process has printed <paramref name="text"/> (on either stream): the
+    /// console logger writes from a queue of its own, so a line logged while answering a request
+    /// may appear after the answer.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!(StandardOutput + StandardError).Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"assess did not print \"{text}\" within {timeout}.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
+            await Task.Delay(100);
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -75,6 +75,12 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("GET", "/assessments/{id:guid}", null, Login, Login, "404", "200", "200", "200", "404"),
         new("POST", "/assessments/{id:guid}", "regrade", "401", "401", "404", "403", "403", "302 /assessments/", "404"),
         new("GET", "/assessments/{assessmentId:guid}/gradings/{gradingId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
+        // The library: every member's (the built-in scenarios and their own organisation's); a
+        // version is verified by its organisation's admins and authors; another organisation's
+        // version and its verification do not exist for the caller.
+        new("GET", "/scenarios", null, Login, Login, "200", "200", "200", "200", "200"),
+        new("POST", "/scenarios", "verify", "401", "401", "404", "403", "200", "200", "404"),
+        new("GET", "/scenarios/verifications/{verificationId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
         // Members clone read-only with their password (415: past authorization, to git, which wants
         // a pack); a candidate's token opens their own repository only; to anyone else it is not there.
         // Blind review (the default): the history names the candidate, so members who read blind
@@ -275,6 +281,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         private Guid _gradingId;
         private Guid _submissionId;
         private Guid _authorId;
+        private Guid _verificationId;
         private string _secret = "";
         private string _scenario = "";
 
@@ -338,6 +345,18 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 }
 
                 world._submissionId = await db.GradingRuns.Where(g => g.Id == run.Id).Select(g => g.SubmissionId!.Value).SingleAsync(ct);
+                // A finished verification of the version, so its stream ends at once.
+                var verification = new ScenarioVerification
+                {
+                    ScenarioVersionId = assessment.ScenarioVersionId,
+                    Status = ScenarioVerificationStatus.NotVerified,
+                    ImageId = Verified.ImageId,
+                    RequestedBy = "author@example.com",
+                    FinishedAt = DateTimeOffset.UtcNow,
+                    Attempt = 1,
+                };
+                db.ScenarioVerifications.Add(verification);
+                world._verificationId = verification.Id;
                 var stored = await db.Assessments.FindAsync([assessment.Id], ct);
                 stored!.InvitationTokenHash = AccessTokens.Hash(world._secret);
                 var candidate = await db.Candidates.SingleAsync(c => c.Id == stored.CandidateId, ct);
@@ -383,6 +402,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 .Replace("{secret}", _secret)
                 .Replace("{slug}", _organisation.Slug)
                 .Replace("{scenario}", _scenario)
+                .Replace("{verificationId:guid}", _verificationId.ToString())
                 .Replace("/{**path}", "")
                 .Replace("{id:guid}", Guid.NewGuid().ToString());
             path = path.Replace("/ops/worker-probes/{id:guid}", $"/ops/worker-probes/{Guid.NewGuid()}");
@@ -402,6 +422,7 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
                 "regrade" => $"?handler=regrade&submission={_submissionId}",
                 "role" => $"?handler=role&userId={_authorId}",
                 "remove" => $"?handler=remove&userId={Guid.NewGuid()}",
+                "verify" => $"?handler=verify&version={_assessment.ScenarioVersionId}",
                 _ => $"?handler={row.Handler}",
             };
             using var request = new HttpRequestMessage(new HttpMethod(row.Method), path + handler);

@@ -15,11 +15,16 @@ internal sealed class GradingRunConfiguration : IEntityTypeConfiguration<Grading
             t.HasCheckConstraint("ck_grading_runs_submission", "(kind = 'Candidate') = (submission_id IS NOT NULL)");
             t.HasCheckConstraint("ck_grading_runs_verdict", "status <> 'Completed' OR verdict IS NOT NULL");
             t.HasCheckConstraint("ck_grading_runs_attempt", "attempt >= 0");
+            // A verification's gradings say what they grade; nothing else belongs to one.
+            t.HasCheckConstraint("ck_grading_runs_verification", "(verification_id IS NULL OR kind = 'Verification') AND ((verification_id IS NULL) = (subject IS NULL))");
         });
         builder.Property(g => g.Stage).HasMaxLength(64);
         builder.Property(g => g.HangfireJobId).HasMaxLength(64);
         builder.Property(g => g.RequestedBy).HasMaxLength(256);
         builder.Property(g => g.ImageDigest).HasMaxLength(128);
+        builder.Property(g => g.Subject).HasMaxLength(128);
+        builder.HasOne<ScenarioVerification>().WithMany(v => v.Gradings).HasForeignKey(g => g.VerificationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(g => new { g.VerificationId, g.Subject }).IsUnique();
         builder.Property(g => g.Report).HasColumnType("jsonb");
         builder.HasOne(g => g.ScenarioVersion).WithMany().HasForeignKey(g => g.ScenarioVersionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(g => g.Submission).WithMany().HasForeignKey(g => g.SubmissionId).OnDelete(DeleteBehavior.Cascade);

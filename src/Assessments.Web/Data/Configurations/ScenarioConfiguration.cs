@@ -45,3 +45,37 @@ internal sealed class ScenarioArchiveConfiguration : IEntityTypeConfiguration<Sc
         builder.Property(p => p.ContentHash).HasMaxLength(64);
     }
 }
+
+internal sealed class ScenarioVerificationConfiguration : IEntityTypeConfiguration<ScenarioVerification>
+{
+    public void Configure(EntityTypeBuilder<ScenarioVerification> builder)
+    {
+        builder.ToTable("scenario_verifications", t =>
+        {
+            t.HasEnumCheck<ScenarioVerification, ScenarioVerificationStatus>("status");
+            t.HasCheckConstraint("ck_scenario_verifications_attempt", "attempt >= 0");
+            t.HasCheckConstraint("ck_scenario_verifications_finished", "(status IN ('Verified', 'NotVerified', 'Failed')) = (finished_at IS NOT NULL)");
+            t.HasCheckConstraint("ck_scenario_verifications_image", "status NOT IN ('Verified', 'NotVerified') OR image_id IS NOT NULL");
+        });
+        builder.Property(v => v.ImageId).HasMaxLength(128);
+        builder.Property(v => v.RequestedBy).HasMaxLength(256);
+        builder.Property(v => v.HangfireJobId).HasMaxLength(64);
+        builder.Property(v => v.Error).HasMaxLength(4000);
+        builder.HasOne(v => v.ScenarioVersion).WithMany().HasForeignKey(v => v.ScenarioVersionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(v => new { v.ScenarioVersionId, v.RequestedAt });
+        // At most one waiting or running verification per version: "Verify now" twice queues one.
+        builder.HasIndex(v => v.ScenarioVersionId, "open").IsUnique().HasFilter("status IN ('Queued', 'Running')").HasDatabaseName("ix_scenario_verifications_one_open");
+    }
+}
+
+internal sealed class SandboxImageRecordConfiguration : IEntityTypeConfiguration<SandboxImageRecord>
+{
+    public void Configure(EntityTypeBuilder<SandboxImageRecord> builder)
+    {
+        builder.ToTable("sandbox_images");
+        builder.HasKey(i => i.ImageId);
+        builder.Property(i => i.ImageId).HasMaxLength(128);
+        builder.Property(i => i.Name).HasMaxLength(256);
+        builder.HasIndex(i => i.LastReportedAt);
+    }
+}

@@ -39,10 +39,14 @@ public static partial class AssessmentCommands
         var organisation = new Option<string?>("--org") { Description = "The hiring organisation's slug; needed when there are several." };
         var deadline = new Option<string?>("--deadline") { Description = "A fixed end, ISO 8601 with an offset (2026-12-01T17:00:00Z)." };
         var timeLimit = new Option<string?>("--time-limit") { Description = "Time from start: 4h, 90m, 2d or 01:30:00. With --deadline the earlier end wins." };
+        var allowUnverified = new Option<bool>("--allow-unverified")
+        {
+            Description = "Assign the newest version even though no version is verified on the workers' sandbox image (an admin's override, audited). Without it, the newest verified version is assigned.",
+        };
         var json = JsonOption();
         var command = new Command("invite", "Invite a candidate to a scenario; prints the invitation link (shown once).")
         {
-            scenario, candidate, name, github, repositoryHost, organisation, deadline, timeLimit, json,
+            scenario, candidate, name, github, repositoryHost, organisation, deadline, timeLimit, allowUnverified, json,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(async lifecycle =>
         {
@@ -54,8 +58,14 @@ public static partial class AssessmentCommands
                 parse.GetValue(organisation),
                 parse.GetValue(repositoryHost) is { } h ? ParseHost("--host", h) : null,
                 parse.GetValue(deadline) is { } d ? ParseDeadline(d) : null,
-                parse.GetValue(timeLimit) is { } t ? ParseDuration("--time-limit", t) : null);
+                parse.GetValue(timeLimit) is { } t ? ParseDuration("--time-limit", t) : null,
+                parse.GetValue(allowUnverified));
             var invitation = await lifecycle.InviteAsync(request, Actor, cancellationToken);
+            if (invitation.Unverified)
+            {
+                Console.Error.WriteLine($"warning: {parse.GetValue(scenario)} is not verified on the workers' sandbox image; invited anyway (--allow-unverified), and audited.");
+            }
+
             Print(parse.GetValue(json), invitation, $"{invitation.AssessmentId}\n{invitation.Link}\n{invitation.Mail}");
         }, cancellationToken));
         return command;

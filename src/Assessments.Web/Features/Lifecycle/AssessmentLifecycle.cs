@@ -13,12 +13,16 @@ namespace Assessments.Web.Features.Lifecycle;
 /// <param name="Organisation">The hiring organisation's slug; may be left out when there is only one.</param>
 /// <param name="Deadline">A fixed end.</param>
 /// <param name="TimeLimit">How long from start; with <paramref name="Deadline"/>, the earlier end wins.</param>
-public sealed record InvitationRequest(string Scenario, string CandidateEmail, string? CandidateName, string? GitHubLogin, string? Organisation, RepositoryHost? Host, DateTimeOffset? Deadline, TimeSpan? TimeLimit);
+/// <param name="AllowUnverified">An admin's override: assign the newest version even when no
+/// version is verified on the current sandbox image (audited). Without it the newest verified
+/// version is assigned, and none is refused.</param>
+public sealed record InvitationRequest(string Scenario, string CandidateEmail, string? CandidateName, string? GitHubLogin, string? Organisation, RepositoryHost? Host, DateTimeOffset? Deadline, TimeSpan? TimeLimit, bool AllowUnverified = false);
 
 /// <summary>A new invitation: the link carries a secret shown only here. <paramref name="Mail"/>
 /// says where the invitation mail went, or why it did not (the invitation stands either way, and
-/// the link can be passed on by hand).</summary>
-public sealed record Invitation(Guid AssessmentId, string Link, string Mail);
+/// the link can be passed on by hand). <paramref name="Unverified"/>: the version was assigned
+/// under the admin's override, not verified on the current sandbox image.</summary>
+public sealed record Invitation(Guid AssessmentId, string Link, string Mail, bool Unverified = false);
 
 /// <summary>A started assessment. On the built-in host the git token is shown only here; a GitHub
 /// repository is provisioned in the background, and the candidate works with their own account.</summary>
@@ -49,7 +53,7 @@ public sealed partial class AssessmentLifecycle(
         CheckTerms(request);
         var email = CandidateEmail(request);
         var organisation = await OrganisationAsync(request.Organisation, cancellationToken);
-        var version = await LatestScenarioVersionAsync(request.Scenario, organisation, cancellationToken);
+        var (version, unverified) = await VersionToAssignAsync(request, organisation, cancellationToken);
         var candidate = await CandidateAsync(organisation, email, request, cancellationToken);
         var host = request.Host ?? organisation.DefaultRepositoryHost;
         CheckRepositoryHost(host, organisation, candidate);
@@ -57,11 +61,16 @@ public sealed partial class AssessmentLifecycle(
         var (assessment, secret) = NewAssessment(request, organisation, candidate, version, host);
         db.Assessments.Add(assessment);
         Audit(actor, "assessment.invited", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], candidate = email, host = host.ToString() });
+        if (unverified is not null)
+        {
+            Audit(actor, "assessment.unverified-version-allowed", assessment, new { scenario = request.Scenario, version = version.ContentHash[..12], why = unverified });
+        }
+
         await db.SaveChangesAsync(cancellationToken);
 
         var link = urls.Value.Link($"/invitations/{secret}");
         var outcome = await MailInvitationAsync(organisation, candidate, assessment, version, link, email, cancellationToken);
-        return new Invitation(assessment.Id, link, outcome);
+        return new Invitation(assessment.Id, link, outcome, unverified is not null);
     }
 
     /// <summary>A deadline, a time limit or both; a positive limit; a deadline still ahead.</summary>
@@ -92,13 +101,35 @@ public sealed partial class AssessmentLifecycle(
             : throw new AssessmentStateException($"'{request.CandidateEmail}' is not an email address.");
     }
 
-    /// <summary>The newest imported version of the scenario, global or the organisation's own.</summary>
-    private async Task<ScenarioVersion> LatestScenarioVersionAsync(string scenario, Organisation organisation, CancellationToken cancellationToken) =>
-        await db.ScenarioVersions
-            .Where(v => v.Scenario!.Slug == scenario && (v.Scenario.OrganisationId == null || v.Scenario.OrganisationId == organisation.Id))
-            .OrderByDescending(v => v.CreatedAt)
-            .FirstOrDefaultAsync(cancellationToken)
-        ?? throw new AssessmentStateException($"No scenario '{scenario}' is imported for {organisation.Slug}: `assess scenario import` it first.");
+    /// <summary>The version an invitation gets (decision 020): the newest imported version of the
+    /// scenario (global or the organisation's own) that verified on the sandbox image the workers
+    /// run now, so a new version being verified does not hold up hiring. Without one, the newest
+    /// version under the admin's override, with why it was not usable; otherwise refused, saying
+    /// how to verify.</summary>
+    private async Task<(ScenarioVersion Version, string? Unverified)> VersionToAssignAsync(InvitationRequest request, Organisation organisation, CancellationToken cancellationToken)
+    {
+        var versions = db.ScenarioVersions
+            .Include(v => v.Scenario)
+            .Where(v => v.Scenario!.Slug == request.Scenario && (v.Scenario.OrganisationId == null || v.Scenario.OrganisationId == organisation.Id))
+            .OrderByDescending(v => v.CreatedAt);
+        var newest = await versions.FirstOrDefaultAsync(cancellationToken)
+            ?? throw new AssessmentStateException($"No scenario '{request.Scenario}' is imported for {organisation.Slug}: `assess scenario import` it first.");
+
+        if (await db.CurrentSandboxImageAsync(cancellationToken) is { } image)
+        {
+            var verified = await versions
+                .Where(v => db.ScenarioVerifications.Any(x => x.ScenarioVersionId == v.Id && x.Status == ScenarioVerificationStatus.Verified && x.ImageId == image.ImageId))
+                .FirstOrDefaultAsync(cancellationToken);
+            if (verified is not null)
+            {
+                return (verified, null);
+            }
+        }
+
+        var refusal = (await db.VerificationStateAsync(newest.Id, cancellationToken)).Refusal(newest, request.Scenario)
+            ?? throw new InvalidOperationException($"{request.Scenario} {newest.ContentHash[..12]} is usable but was not found so.");
+        return request.AllowUnverified ? (newest, refusal) : throw new AssessmentStateException(refusal);
+    }
 
     /// <summary>The organisation's candidate with this address, added when new; the GitHub login
     /// given with the invitation replaces a stored one.</summary>

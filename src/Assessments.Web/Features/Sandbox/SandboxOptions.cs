@@ -36,6 +36,12 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>How much of a candidate's tree is read.</summary>
     public TreeLimits Tree { get; set; } = new();
 
+    /// <summary>How many variants a worker's verification grades at the same time, after the
+    /// template and the solution. One by default: a verification shares the worker with
+    /// candidates' gradings.</summary>
+    [Range(1, 8)]
+    public int VerificationVariantsAtOnce { get; set; } = 1;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Uri.TryCreate(DockerEndpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("unix" or "tcp" or "http" or "https" or "npipe"))

@@ -349,6 +349,44 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
         }
     }
 
+    [Fact]
+    public async Task TheScenarioLibraryShowsEachVersionsVerificationAndAnAuthorVerifiesFromItAtDesktopAndPhoneWidth()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync(OrganisationRole.Author, scenarioSlug: $"lib-{Guid.NewGuid():N}"[..16], manifest: await ReportTests.ManifestAsync("Brief."));
+        await Library.LibraryPageTests.FinishedVerificationAsync(app, data.Version.Id, ct);
+
+        // The phone first: the desktop's turn ends by queuing a verification.
+        foreach (var phone in new[] { true, false })
+        {
+            var suffix = phone ? "-phone" : "";
+            await using var context = await chromium.NewContextAsync(app.BaseAddress, phone);
+            var page = await context.NewPageAsync();
+            var errors = ScriptErrors(page);
+            await SignInAsync(page, data.MemberEmail);
+            await page.GotoAsync("/scenarios");
+            var ours = page.Locator($"#scenario-{data.Scenario.Slug}");
+            await Assertions.Expect(ours.Locator(".verification")).ToHaveTextAsync("not verified");
+            await Assertions.Expect(ours.Locator("ul.problems")).ToContainTextAsync("variant shallow was expected to fail");
+            await ours.ScrollIntoViewIfNeededAsync();
+            await chromium.ScreenshotAsync(page, "library" + suffix);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - screen.width");
+            Assert.True(overflow <= 0, $"the library page is {overflow} px wider than the screen");
+
+            if (!phone)
+            {
+                // Verify now: queued, and followed live until a worker takes it.
+                await ours.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+                await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("verification queued on the workers");
+                await Assertions.Expect(page.Locator($"#scenario-{data.Scenario.Slug} section.live")).ToBeVisibleAsync();
+                await Assertions.Expect(page.Locator($"#scenario-{data.Scenario.Slug} .verification")).ToHaveTextAsync("queued");
+                await chromium.ScreenshotAsync(page, "library-queued");
+            }
+
+            Assert.Empty(errors);
+        }
+    }
+
     private const string Brief = """
         # Orders are slow
 

@@ -28,6 +28,7 @@ internal sealed class GitHubScenario(WebApp app)
         db.Organisations.Add(new Organisation { Slug = Organisation, Name = "Hiring on GitHub", DefaultRepositoryHost = RepositoryHost.GitHub, GitHubOrganisation = Owner });
         await db.SaveChangesAsync(cancellationToken);
         await new ScenarioImporter(db).ImportAsync(await Scaffold.PackageAsync(), CancellationToken.None);
+        await Verified.MarkAsync(db, (await Scaffold.PackageAsync()).ContentHash);
     }
 
     /// <summary>Invites (the organisation's default host, GitHub) and starts; returns the assessment's id.</summary>

@@ -24,6 +24,7 @@ public sealed partial class CandidatePageTests(WebApp app) : IAsyncLifetime, IDi
         db.Organisations.Add(new Organisation { Slug = _organisation, Name = "Hiring" });
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         await new ScenarioImporter(db).ImportAsync(await Scaffold.PackageAsync(), CancellationToken.None);
+        await Verified.MarkAsync(db, (await Scaffold.PackageAsync()).ContentHash);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

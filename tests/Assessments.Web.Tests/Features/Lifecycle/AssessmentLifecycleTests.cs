@@ -22,6 +22,7 @@ public sealed class AssessmentLifecycleTests(WebApp app) : IAsyncLifetime, IDisp
         db.Organisations.Add(new Organisation { Slug = _organisation, Name = "Hiring" });
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         await new ScenarioImporter(db).ImportAsync(await Scaffold.PackageAsync(), CancellationToken.None);
+        await Verified.MarkAsync(db, (await Scaffold.PackageAsync()).ContentHash);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class InvitationMailTests(WebApp app) : IAsyncLifetime
         db.Organisations.Add(new Organisation { Slug = _organisation, Name = "Acme Hiring" });
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         await new ScenarioImporter(db).ImportAsync(await Scaffold.PackageAsync(), CancellationToken.None);
+        await Verified.MarkAsync(db, (await Scaffold.PackageAsync()).ContentHash);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Assessments.Scenarios.Manifest;
+using Assessments.Web.Features.Account;
+using Assessments.Web.Features.Verification;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Assessments.Web.Features.Library;
+
+/// <summary><c>/scenarios</c>: the scenario library the caller's organisations can use (the
+/// built-in scenarios and their own), each with its versions and where each version stands on the
+/// workers' current sandbox image: when it was verified, on which image, the template's failures,
+/// the solution's pass, each variant's outcome and the primary metric before → after. Admins and
+/// authors verify a version from here; a running verification's stages arrive live.</summary>
+public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queue) : PageModel
+{
+    /// <summary>How many versions of a scenario the page lists, newest first.</summary>
+    public const int VersionsShown = 5;
+
+    public sealed record ScenarioRow(
+        Guid Id,
+        string Slug,
+        string Title,
+        string Owner,
+        string Summary,
+        ScenarioLevel? Level,
+        TimeSpan? SuggestedTime,
+        IReadOnlyList<string> Skills,
+        bool MayVerify,
+        IReadOnlyList<VersionRow> Versions);
+
+    /// <param name="Usable">Verified on the image the workers run now: invitations get it.</param>
+    public sealed record VersionRow(Guid Id, string Label, string Hash, DateTimeOffset ImportedAt, bool Usable, VerificationView? Latest);
+
+    public sealed record VerificationView(
+        Guid Id,
+        ScenarioVerificationStatus Status,
+        string? ImageId,
+        bool OnCurrentImage,
+        string RequestedBy,
+        DateTimeOffset RequestedAt,
+        DateTimeOffset? FinishedAt,
+        IReadOnlyList<string> Problems,
+        string? Error,
+        IReadOnlyList<GradingView> Gradings)
+    {
+        public bool IsLive => Status is ScenarioVerificationStatus.Queued or ScenarioVerificationStatus.Running;
+    }
+
+    /// <summary>One grading of a verification as the page sums it up.</summary>
+    public sealed record GradingView(
+        Guid Id,
+        string Subject,
+        GradingStatus Status,
+        GradingVerdict? Verdict,
+        int HiddenTotal,
+        int HiddenFailing,
+        string? PrimaryKey,
+        double? PrimaryBaseline,
+        double? PrimaryCandidate);
+
+    public SandboxImageRecord? CurrentImage { get; private set; }
+
+    public IReadOnlyList<ScenarioRow> Scenarios { get; private set; } = [];
+
+    public string? Message { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    /// <summary>"Verify now": queues the version's verification (or finds the one already waiting).</summary>
+    public async Task<IActionResult> OnPostVerifyAsync(Guid version, CancellationToken cancellationToken)
+    {
+        var userId = User.UserId();
+        var target = await db.ScenarioVersions.AsNoTracking()
+            .Where(v => v.Id == version && db.Scenarios.VisibleTo(db, userId).Any(s => s.Id == v.ScenarioId))
+            .Select(v => new { v.Id, v.Label, v.Scenario!.Title, MayVerify = db.Scenarios.AuthoredBy(db, userId).Any(s => s.Id == v.ScenarioId) })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (target is null)
+        {
+            return NotFound();
+        }
+
+        if (!target.MayVerify)
+        {
+            return Forbid();
+        }
+
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken) ?? userId.ToString();
+        var (verification, isNew) = await queue.QueueAsync(target.Id, email, cancellationToken);
+        Message = isNew
+            ? $"{target.Title} {target.Label}: verification queued on the workers."
+            : $"{target.Title} {target.Label}: a verification is already {(verification.Status == ScenarioVerificationStatus.Running ? "running" : "waiting")}; it is shown below.";
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var userId = User.UserId();
+        var me = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
+        CurrentImage = await db.CurrentSandboxImageAsync(cancellationToken);
+        var authored = await db.Scenarios.AuthoredBy(db, userId).Select(s => s.Id).ToListAsync(cancellationToken);
+        var scenarios = await db.Scenarios.AsNoTracking().VisibleTo(db, userId)
+            .OrderBy(s => s.Title)
+            .Select(s => new
+            {
+                s.Id,
+                s.Slug,
+                s.Title,
+                BuiltIn = s.OrganisationId == null,
+                Owner = s.Organisation == null ? "built-in" : s.Organisation.Name,
+                Versions = s.Versions.OrderByDescending(v => v.CreatedAt).Take(VersionsShown)
+                    .Select(v => new { v.Id, v.Label, v.ContentHash, v.CreatedAt, v.Manifest }).ToList(),
+            })
+            .ToListAsync(cancellationToken);
+
+        var versionIds = scenarios.SelectMany(s => s.Versions.Select(v => v.Id)).ToList();
+        var verifications = await db.ScenarioVerifications.AsNoTracking()
+            .Where(v => versionIds.Contains(v.ScenarioVersionId))
+            .ToListAsync(cancellationToken);
+        var latest = verifications.GroupBy(v => v.ScenarioVersionId).ToDictionary(g => g.Key, g => g.MaxBy(v => v.RequestedAt)!);
+        var usable = CurrentImage is null ? [] : verifications
+            .Where(v => v.Status == ScenarioVerificationStatus.Verified && v.ImageId == CurrentImage.ImageId)
+            .Select(v => v.ScenarioVersionId).ToHashSet();
+        var gradings = await GradingsAsync([.. latest.Values.Select(v => v.Id)], cancellationToken);
+
+        Scenarios = [.. scenarios.Where(s => s.Versions.Count > 0).Select(s =>
+        {
+            var manifest = Manifest(s.Versions[0].Manifest);
+            return new ScenarioRow(s.Id, s.Slug, s.Title, s.Owner,
+                manifest?.Summary ?? "The newest version's stored manifest does not read: import the package again.",
+                manifest?.Level, manifest?.SuggestedTime, manifest?.Skills ?? [], authored.Contains(s.Id),
+                [.. s.Versions.Select(v => new VersionRow(v.Id, v.Label, v.ContentHash, v.CreatedAt, usable.Contains(v.Id),
+                    latest.TryGetValue(v.Id, out var x) ? View(x, gradings, s.BuiltIn && x.RequestedBy != me && x.RequestedBy != "cli") : null))]);
+        })];
+    }
+
+    /// <summary>The manifest the importer stored; null when a row was written some other way.</summary>
+    private static ScenarioManifest? Manifest(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ScenarioManifest>(json, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <param name="anotherOrganisations">A built-in scenario is verified for every organisation:
+    /// who asked is not named to the others.</param>
+    private VerificationView View(ScenarioVerification v, ILookup<Guid, GradingView> gradings, bool anotherOrganisations) =>
+        new(v.Id, v.Status, v.ImageId, CurrentImage is not null && v.ImageId == CurrentImage.ImageId,
+            anotherOrganisations ? "another member" : v.RequestedBy, v.RequestedAt, v.FinishedAt, v.Problems, v.Error,
+            [.. gradings[v.Id].OrderBy(g => Order(g.Subject)).ThenBy(g => g.Subject, StringComparer.Ordinal)]);
+
+    private static int Order(string subject) => subject switch { "template" => 0, "solution" => 1, _ => 2 };
+
+    private async Task<ILookup<Guid, GradingView>> GradingsAsync(List<Guid> verificationIds, CancellationToken cancellationToken)
+    {
+        var rows = await db.GradingRuns.AsNoTracking()
+            .Where(r => r.VerificationId != null && verificationIds.Contains(r.VerificationId.Value))
+            .Select(r => new
+            {
+                VerificationId = r.VerificationId!.Value,
+                View = new GradingView(
+                    r.Id,
+                    r.Subject!,
+                    r.Status,
+                    r.Verdict,
+                    r.Tests.Count(t => t.Visibility == TestResultVisibility.Hidden),
+                    r.Tests.Count(t => t.Visibility == TestResultVisibility.Hidden && t.Status != TestResultStatus.Pass),
+                    r.Metrics.Where(m => m.IsPrimary).Select(m => m.Key).FirstOrDefault(),
+                    r.Metrics.Where(m => m.IsPrimary).Select(m => m.BaselineValue).FirstOrDefault(),
+                    r.Metrics.Where(m => m.IsPrimary).Select(m => m.CandidateValue).FirstOrDefault()),
+            })
+            .ToListAsync(cancellationToken);
+        return rows.ToLookup(r => r.VerificationId, r => r.View);
+    }
+}
