@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Assessments.Web.Features.Account;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Reviewing;
@@ -37,46 +36,23 @@ public static class VerificationProgressEndpoints
             return Results.NotFound();
         }
 
-        var after = long.TryParse(context.Request.Headers["Last-Event-ID"], out var lastSeen) ? lastSeen : 0;
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
         using var follower = notifications.Follow(verificationId);
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var status = await db.ScenarioVerifications.AsNoTracking().Where(v => v.Id == verificationId).Select(v => v.Status).SingleAsync(cancellationToken);
-                var events = await db.GradingStageEvents.AsNoTracking()
+        await ProgressEndpoints.WriteStagesAsync(
+            context,
+            follower,
+            Poll,
+            async (after, ct) => [.. (await db.GradingStageEvents.AsNoTracking()
                     .Where(e => e.Id > after)
                     .Join(db.GradingRuns.Where(r => r.VerificationId == verificationId), e => e.GradingRunId, r => r.Id, (e, r) => new { Event = e, r.Subject })
                     .OrderBy(x => x.Event.Id)
-                    .ToListAsync(cancellationToken);
-                foreach (var (row, subject) in events.Select(x => (x.Event, x.Subject)))
-                {
-                    var e = new ProgressEndpoints.StageEvent(row.Id, row.Attempt, $"{subject} · {row.Stage}", row.Side.ToString(), row.Status?.ToString(), row.DurationMs, row.At);
-                    await response.WriteAsync($"id: {e.Id}\nevent: stage\ndata: {JsonSerializer.Serialize(e, JsonSerializerOptions.Web)}\n\n", cancellationToken);
-                    after = e.Id;
-                }
-
-                if (status is not (ScenarioVerificationStatus.Queued or ScenarioVerificationStatus.Running))
-                {
-                    await response.WriteAsync($"event: finished\ndata: {status}\n\n", cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                    break;
-                }
-
-                await response.WriteAsync(": waiting\n\n", cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
-                await follower.WaitAsync(Poll, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The reader left.
-        }
-
+                    .ToListAsync(ct))
+                .Select(x => new ProgressEndpoints.StageEvent(x.Event.Id, x.Event.Attempt, $"{x.Subject} · {x.Event.Stage}", x.Event.Side.ToString(), x.Event.Status?.ToString(), x.Event.DurationMs, x.Event.At))],
+            async ct =>
+            {
+                var status = await db.ScenarioVerifications.AsNoTracking().Where(v => v.Id == verificationId).Select(v => v.Status).SingleAsync(ct);
+                return status is ScenarioVerificationStatus.Queued or ScenarioVerificationStatus.Running ? null : status.ToString();
+            },
+            cancellationToken);
         return Results.Empty;
     }
 }

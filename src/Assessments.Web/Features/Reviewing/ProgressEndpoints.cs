@@ -41,47 +41,70 @@ public static class ProgressEndpoints
             return Results.NotFound();
         }
 
+        using var follower = notifications.Follow(gradingId);
+        await WriteStagesAsync(
+            context,
+            follower,
+            Poll,
+            async (after, ct) => [.. (await db.GradingStageEvents.AsNoTracking()
+                    .Where(e => e.GradingRunId == gradingId && e.Id > after)
+                    .OrderBy(e => e.Id)
+                    .ToListAsync(ct))
+                .Select(row => new StageEvent(row.Id, row.Attempt, row.Stage, row.Side.ToString(), row.Status?.ToString(), row.DurationMs, row.At))],
+            async ct =>
+            {
+                var status = await db.GradingRuns.AsNoTracking().Where(r => r.Id == gradingId).Select(r => r.Status).SingleAsync(ct);
+                return status is GradingStatus.Queued or GradingStatus.Running ? null : status.ToString();
+            },
+            cancellationToken);
+        return Results.Empty;
+    }
+
+    /// <summary>Writes <paramref name="stagesAfter"/>'s events as server-sent events, each with its
+    /// row's id, until <paramref name="finished"/> gives the work's final state: then a
+    /// <c>finished</c> event ends the stream. The state is read before the stages, so stages
+    /// written just before the end are sent before it. Between reads it waits for a nudge or
+    /// <paramref name="poll"/>, and writes a comment so proxies keep the connection open.</summary>
+    internal static async Task WriteStagesAsync(
+        HttpContext context,
+        GradingNotifications.Follower follower,
+        TimeSpan poll,
+        Func<long, CancellationToken, Task<List<StageEvent>>> stagesAfter,
+        Func<CancellationToken, Task<string?>> finished,
+        CancellationToken cancellationToken)
+    {
         var after = long.TryParse(context.Request.Headers["Last-Event-ID"], out var lastSeen) ? lastSeen : 0;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";
         // Tells nginx not to hold the events back in its buffer.
         response.Headers["X-Accel-Buffering"] = "no";
-        using var follower = notifications.Follow(gradingId);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                // Status first: a grading that finished after this read still has its stages read below.
-                var status = await db.GradingRuns.AsNoTracking().Where(r => r.Id == gradingId).Select(r => r.Status).SingleAsync(cancellationToken);
-                var events = await db.GradingStageEvents.AsNoTracking()
-                    .Where(e => e.GradingRunId == gradingId && e.Id > after)
-                    .OrderBy(e => e.Id)
-                    .ToListAsync(cancellationToken);
-                foreach (var row in events)
+                var state = await finished(cancellationToken);
+                foreach (var e in await stagesAfter(after, cancellationToken))
                 {
-                    var e = new StageEvent(row.Id, row.Attempt, row.Stage, row.Side.ToString(), row.Status?.ToString(), row.DurationMs, row.At);
                     await response.WriteAsync($"id: {e.Id}\nevent: stage\ndata: {JsonSerializer.Serialize(e, JsonSerializerOptions.Web)}\n\n", cancellationToken);
                     after = e.Id;
                 }
 
-                if (status is not (GradingStatus.Queued or GradingStatus.Running))
+                if (state is not null)
                 {
-                    await response.WriteAsync($"event: finished\ndata: {status}\n\n", cancellationToken);
+                    await response.WriteAsync($"event: finished\ndata: {state}\n\n", cancellationToken);
                     await response.Body.FlushAsync(cancellationToken);
-                    break;
+                    return;
                 }
 
                 await response.WriteAsync(": waiting\n\n", cancellationToken);
                 await response.Body.FlushAsync(cancellationToken);
-                await follower.WaitAsync(Poll, cancellationToken);
+                await follower.WaitAsync(poll, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The reader left.
         }
-
-        return Results.Empty;
     }
 }
