@@ -67,6 +67,11 @@ public sealed class ScenarioPackage
         return FromFiles(files, [], "", display, expectedId: null);
     }
 
+    /// <summary>Validates files read from an upload (<see cref="PackageUpload"/>) as a package;
+    /// errors name <paramref name="display"/>/path, line, column and field, as for a folder.</summary>
+    public static ScenarioLoadResult LoadFiles(IReadOnlyList<PackageFile> files, string display) =>
+        FromFiles(files, [], "", display, expectedId: null);
+
     private static ScenarioLoadResult FromFiles(IReadOnlyList<PackageFile> files, IReadOnlyList<ScenarioError> fileErrors, string directory, string display, string? expectedId)
     {
         var errors = new List<ScenarioError>(fileErrors);
