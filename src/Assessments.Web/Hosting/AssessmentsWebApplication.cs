@@ -55,6 +55,7 @@ public static class AssessmentsWebApplication
             builder.AddAccounts();
             builder.AddGitHost();
             builder.AddReviewing();
+            builder.AddLibrary();
             builder.AddTeam();
             builder.AddPages();
         }

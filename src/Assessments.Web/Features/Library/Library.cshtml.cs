@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Assessments.Scenarios;
 using Assessments.Scenarios.Manifest;
 using Assessments.Web.Features.Account;
+using Assessments.Web.Features.Scenarios;
 using Assessments.Web.Features.Verification;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -11,11 +13,19 @@ namespace Assessments.Web.Features.Library;
 /// built-in scenarios and their own), each with its versions and where each version stands on the
 /// workers' current sandbox image: when it was verified, on which image, the template's failures,
 /// the solution's pass, each variant's outcome and the primary metric before → after. Admins and
-/// authors verify a version from here; a running verification's stages arrive live.</summary>
-public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queue) : PageModel
+/// authors verify a version from here (a running verification's stages arrive live) and bring
+/// packages into their organisation's library.</summary>
+// Razor Pages take request limits on the page, not on a handler.
+[RequestSizeLimit(LibraryModel.UploadRequestBytes)]
+[RequestFormLimits(MultipartBodyLengthLimit = LibraryModel.UploadRequestBytes)]
+public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queue, ScenarioImporter importer, IOptions<PackageUploadLimits> uploadLimits) : PageModel
 {
     /// <summary>How many versions of a scenario the page lists, newest first.</summary>
     public const int VersionsShown = 5;
+
+    /// <summary>The request a form with a package may be: above the default archive limit, so
+    /// that limit (configurable, and checked as the upload is read) says what is wrong.</summary>
+    internal const long UploadRequestBytes = 64 * 1024 * 1024;
 
     public sealed record ScenarioRow(
         Guid Id,
@@ -61,6 +71,12 @@ public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queu
 
     public SandboxImageRecord? CurrentImage { get; private set; }
 
+    /// <summary>The organisations whose library the caller may add packages to (admin or author there).</summary>
+    public IReadOnlyList<(Guid Id, string Name)> UploadOrganisations { get; private set; } = [];
+
+    /// <summary>Why the uploaded package was not imported: the refusal, or every validation error.</summary>
+    public IReadOnlyList<string> UploadErrors { get; private set; } = [];
+
     public IReadOnlyList<ScenarioRow> Scenarios { get; private set; } = [];
 
     public string? Message { get; private set; }
@@ -94,12 +110,86 @@ public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queu
         return Page();
     }
 
+    /// <summary>An admin or author brings in a package: read within the upload limits (hostile
+    /// archives refused), validated like <c>assess scenario validate</c> with every error shown,
+    /// and imported as a version of the organisation's own library, to verify before use.</summary>
+    public async Task<IActionResult> OnPostUploadAsync(IFormFile? package, Guid? organisation, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (UploadOrganisations.Count == 0)
+        {
+            return Forbid();
+        }
+
+        var (target, name) = organisation is { } chosen ? UploadOrganisations.FirstOrDefault(o => o.Id == chosen)
+            : UploadOrganisations.Count == 1 ? UploadOrganisations[0]
+            : default;
+        if (target == Guid.Empty)
+        {
+            return Refused(organisation is null ? "Choose the organisation whose library the package goes into." : "You may not add packages to that organisation's library.");
+        }
+
+        if (package is null || package.Length == 0)
+        {
+            return Refused("Choose a package archive (.tar.gz or .zip) to upload.");
+        }
+
+        var display = Path.GetFileName(package.FileName) is { Length: > 0 } file ? file : "upload";
+        IReadOnlyList<PackageFile> files;
+        try
+        {
+            await using var stream = package.OpenReadStream();
+            files = await PackageUpload.ReadAsync(stream, uploadLimits.Value, cancellationToken);
+        }
+        catch (PackageUploadException e)
+        {
+            return Refused($"{display}: refused: {e.Message}.");
+        }
+
+        var loaded = ScenarioPackage.LoadFiles(files, display);
+        if (loaded.Package is not { } valid)
+        {
+            return Refused([.. loaded.Errors.Select(e => e.ToString())]);
+        }
+
+        var email = await db.Users.Where(u => u.Id == User.UserId()).Select(u => u.Email).SingleAsync(cancellationToken) ?? User.UserId().ToString();
+        try
+        {
+            var imported = await importer.ImportAsync(valid, target, email, cancellationToken);
+            Message = imported.NewVersion
+                ? $"Imported {valid.Manifest.Title} {valid.Manifest.Version} ({valid.ContentHash[..12]}) into {name}'s library. Verify it before inviting candidates to it."
+                : $"{valid.Manifest.Title} {valid.Manifest.Version} ({valid.ContentHash[..12]}) is in {name}'s library already: the same content is the same version.";
+        }
+        catch (ScenarioImportException e)
+        {
+            return Refused($"{display}/{e.Message}");
+        }
+
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>The page again with what stopped the upload, answered 422 so a script can tell.</summary>
+    private PageResult Refused(params string[] errors)
+    {
+        UploadErrors = errors;
+        var page = Page();
+        page.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return page;
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var userId = User.UserId();
         var me = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
         CurrentImage = await db.CurrentSandboxImageAsync(cancellationToken);
         var authored = await db.Scenarios.AuthoredBy(db, userId).Select(s => s.Id).ToListAsync(cancellationToken);
+        UploadOrganisations = (await db.Memberships.AsNoTracking()
+                .Where(m => m.UserId == userId && (m.Role == OrganisationRole.Admin || m.Role == OrganisationRole.Author))
+                .OrderBy(m => m.Organisation!.Name)
+                .Select(m => new { m.OrganisationId, m.Organisation!.Name })
+                .ToListAsync(cancellationToken))
+            .Select(m => (m.OrganisationId, m.Name)).ToList();
         var scenarios = await db.Scenarios.AsNoTracking().VisibleTo(db, userId)
             .OrderBy(s => s.Title)
             .Select(s => new

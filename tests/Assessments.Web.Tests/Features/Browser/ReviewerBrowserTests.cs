@@ -387,6 +387,51 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
         }
     }
 
+    [Fact]
+    public async Task AnAuthorUploadsTheScaffoldSeesABrokenCopysErrorsThenImportsAndVerifiesIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync(OrganisationRole.Author);
+        var id = $"up-{Guid.NewGuid():N}"[..16];
+        var work = Directory.CreateTempSubdirectory("upload-");
+        var folder = Path.Combine(work.FullName, id);
+        await Assessments.Scenarios.ScenarioScaffold.WriteAsync(id, folder, ct);
+        var good = Path.Combine(work.FullName, $"{id}.tar.gz");
+        await File.WriteAllBytesAsync(good, Library.LibraryPageTests.TarGz(folder, id), ct);
+        var manifest = Path.Combine(folder, "scenario.yaml");
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest, ct)).Replace("version: \"1.0\"", "version: [1]"), ct);
+        var broken = Path.Combine(work.FullName, "broken.tar.gz");
+        await File.WriteAllBytesAsync(broken, Library.LibraryPageTests.TarGz(folder, id), ct);
+
+        await using var context = await chromium.NewContextAsync(app.BaseAddress, phone: false);
+        var page = await context.NewPageAsync();
+        var errors = ScriptErrors(page);
+        await SignInAsync(page, data.MemberEmail);
+        await page.GotoAsync("/scenarios");
+        await page.Locator("details.upload > summary").ClickAsync();
+
+        // The broken copy: every error with its file and line, nothing imported.
+        await page.Locator("input[name=package]").SetInputFilesAsync(broken);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check and import" }).ClickAsync();
+        await Assertions.Expect(page.Locator("div.upload-errors")).ToContainTextAsync("broken.tar.gz/scenario.yaml:");
+        await Assertions.Expect(page.Locator("div.upload-errors")).ToContainTextAsync("version");
+        await Assertions.Expect(page.Locator($"#scenario-{id}")).ToHaveCountAsync(0);
+        await chromium.ScreenshotAsync(page, "library-upload-errors");
+
+        // The good one: imported into the organisation's library, then verified from there.
+        await page.Locator("input[name=package]").SetInputFilesAsync(good);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check and import" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("Verify it before inviting candidates to it.");
+        var ours = page.Locator($"#scenario-{id}");
+        await Assertions.Expect(ours.Locator(".badge")).ToHaveTextAsync("not verified");
+        await ours.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"#scenario-{id} .verification")).ToHaveTextAsync("queued");
+        await Assertions.Expect(page.Locator($"#scenario-{id} section.live")).ToBeVisibleAsync();
+        await chromium.ScreenshotAsync(page, "library-uploaded-and-queued");
+        Assert.Empty(errors);
+        work.Delete(recursive: true);
+    }
+
     private const string Brief = """
         # Orders are slow
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Assessments.Tests.Shared;
 using Assessments.Web.Data;
 using Assessments.Web.Tests.Features.Reviewing;
 using Assessments.Web.Tests.Infrastructure;
@@ -82,6 +83,92 @@ public sealed class LibraryPageTests(WebApp app)
             .Select(l => System.Text.Json.JsonDocument.Parse(l["data: ".Length..]).RootElement.GetProperty("stage").GetString());
         Assert.Equal(["template · build", "solution · benchmarks"], stages);
         Assert.EndsWith("event: finished\ndata: NotVerified\n\n", body);
+    }
+
+    [Fact]
+    public async Task AnAuthorBringsInAPackageSeesABrokenCopysErrorsAndAHostileArchiveRefused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync(OrganisationRole.Author);
+        using var author = await data.SignedInAsync(ct);
+        using var package = new TestPackage();
+        var id = $"up-{Guid.NewGuid():N}"[..16];
+        package.EditManifest("id: tiny", $"id: {id}");
+
+        // Broken: every error, with file, line and field; nothing imported.
+        package.EditManifest("version: \"1.0\"", "version: [1]");
+        var broken = await UploadAsync(author, TarGz(package.Root, "tiny"), "tiny.tar.gz", ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, broken.Status);
+        Assert.Contains("tiny.tar.gz/scenario.yaml:2:", broken.Page);
+        Assert.Contains("version", broken.Page);
+
+        // Hostile: refused with the entry and the reason.
+        var hostile = await UploadAsync(author, TarGz(package.Root, "tiny", symlink: ("tiny/template/secrets", "/etc/shadow")), "hostile.tar.gz", ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, hostile.Status);
+        Assert.Contains("hostile.tar.gz: refused: tiny/template/secrets is a symbolic link (to /etc/shadow)", hostile.Page);
+
+        // Good: a version of the organisation's own library, listed, to verify before use.
+        package.EditManifest("version: [1]", "version: \"1.0\"");
+        var good = await UploadAsync(author, TarGz(package.Root, "tiny"), "tiny.tar.gz", ct);
+        Assert.Equal(HttpStatusCode.OK, good.Status);
+        Assert.Contains($"into {data.Organisation.Name}'s library. Verify it before inviting candidates to it.", good.Page);
+        Assert.Contains($"id=\"scenario-{id}\"", good.Page);
+        var again = await UploadAsync(author, TarGz(package.Root, "tiny"), "tiny.tar.gz", ct);
+        Assert.Contains("is in Acme Hiring's library already", again.Page);
+        await using var db = app.Database.CreateContext();
+        var scenario = await db.Scenarios.Include(s => s.Versions).SingleAsync(s => s.Slug == id, ct);
+        Assert.Equal(data.Organisation.Id, scenario.OrganisationId);
+        Assert.Single(scenario.Versions);
+        Assert.Equal(data.MemberEmail, (await db.AuditEvents.SingleAsync(e => e.Action == "scenario.version-imported" && e.SubjectId == id, ct)).Actor);
+
+        // An id of the built-in library's is not taken by an organisation's package.
+        var builtIn = await BuiltInScenarioAsync(await ReportTests.ManifestAsync("Brief."), ct);
+        var slug = builtIn["Built-in ".Length..];
+        package.EditManifest($"id: {id}", $"id: {slug}");
+        var taken = await UploadAsync(author, TarGz(package.Root, "tiny"), "taken.tar.gz", ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, taken.Status);
+        Assert.Contains($"taken.tar.gz/scenario.yaml: id: the built-in library has a scenario '{slug}' already", taken.Page);
+
+        // Reviewers do not bring packages in.
+        var reviewer = await data.AddMemberAsync(OrganisationRole.Reviewer, "Rita Reviewer");
+        using var reviewerClient = await data.SignedInAsync(reviewer.Email!, ct);
+        Assert.Equal(HttpStatusCode.Forbidden, (await UploadAsync(reviewerClient, TarGz(package.Root, "tiny"), "tiny.tar.gz", ct)).Status);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Page)> UploadAsync(HttpClient client, byte[] archive, string fileName, CancellationToken ct)
+    {
+        var page = await client.GetStringAsync("/scenarios", ct);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(WebApp.FormToken(page)), "__RequestVerificationToken" },
+            { new ByteArrayContent(archive), "package", fileName },
+        };
+        using var response = await client.PostAsync("/scenarios?handler=upload", form, ct);
+        return (response.StatusCode, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(ct)));
+    }
+
+    /// <summary>The folder as a .tar.gz under <paramref name="top"/>/, as a folder is usually archived.</summary>
+    internal static byte[] TarGz(string folder, string top, (string Path, string Target)? symlink = null)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"{top}/{Path.GetRelativePath(folder, file)}")
+                {
+                    DataStream = new MemoryStream(File.ReadAllBytes(file)),
+                });
+            }
+
+            if (symlink is { } link)
+            {
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.SymbolicLink, link.Path) { LinkName = link.Target });
+            }
+        }
+
+        return output.ToArray();
     }
 
     /// <summary>A scenario of the built-in library (no organisation); returns its title.</summary>
