@@ -417,6 +417,9 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
         await Assertions.Expect(page.Locator("div.upload-errors")).ToContainTextAsync("version");
         await Assertions.Expect(page.Locator($"#scenario-{id}")).ToHaveCountAsync(0);
         await chromium.ScreenshotAsync(page, "library-upload-errors");
+        // The refusal is answered 422 on purpose, which the browser reports; nothing else went wrong.
+        Assert.All(errors, e => Assert.Contains("422", e));
+        errors.Clear();
 
         // The good one: imported into the organisation's library, then verified from there.
         await page.Locator("input[name=package]").SetInputFilesAsync(good);
