@@ -82,6 +82,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("POST", "/scenarios", "verify", "401", "401", "404", "403", "200", "200", "404"),
         // Admins and authors bring packages into their organisation's library (no file here: 422, what to choose).
         new("POST", "/scenarios", "upload", "401", "401", "403", "403", "422", "422", "403"),
+        // One scenario: its members read it (the hidden tests' names only its admins and authors).
+        new("GET", "/scenarios/{scenario}", null, Login, Login, "404", "200", "200", "200", "404"),
         new("GET", "/scenarios/verifications/{verificationId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
         // Members clone read-only with their password (415: past authorization, to git, which wants
         // a pack); a candidate's token opens their own repository only; to anyone else it is not there.

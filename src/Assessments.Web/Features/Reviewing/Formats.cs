@@ -31,6 +31,10 @@ public static class Formats
             : $"{span.TotalSeconds:0.#} s");
     }
 
+    /// <summary>A length of time as a person plans it: "45 min", "2 h", "1 h 30 min".</summary>
+    public static string Planned(TimeSpan t) =>
+        t.TotalHours >= 1 ? (t.Minutes == 0 ? $"{(int)t.TotalHours} h" : $"{(int)t.TotalHours} h {t.Minutes} min") : $"{(int)t.TotalMinutes} min";
+
     /// <summary>A PascalCase word as a reader writes it: <c>TestsFailed</c> → "tests failed".</summary>
     public static string Words(Enum? value) => value is null ? "—" : Words(value.ToString());
 

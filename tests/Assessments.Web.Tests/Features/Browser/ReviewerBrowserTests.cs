@@ -431,6 +431,26 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
         await Assertions.Expect(page.Locator($"#scenario-{id} .verification")).ToHaveTextAsync("queued");
         await Assertions.Expect(page.Locator($"#scenario-{id} section.live")).ToBeVisibleAsync();
         await chromium.ScreenshotAsync(page, "library-uploaded-and-queued");
+
+        // Its page: the brief, the rubric, the hidden tests (an author's to read), the template file by file.
+        var title = await ours.Locator("h2 a").InnerTextAsync();
+        await ours.Locator("h2 a").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(title);
+        await Assertions.Expect(page.Locator("section.hidden-tests")).ToContainTextAsync("GreetingCountSurvivesRestart");
+        await page.Locator("ul.tree a", new() { HasTextString = "Program.cs" }).First.ClickAsync();
+        await Assertions.Expect(page.Locator("div.opened-file pre")).ToContainTextAsync("app.Run");
+        await chromium.ScreenshotAsync(page, "scenario");
+        await using (var phone = await chromium.NewContextAsync(app.BaseAddress, phone: true))
+        {
+            var small = await phone.NewPageAsync();
+            var smallErrors = ScriptErrors(small);
+            await SignInAsync(small, data.MemberEmail);
+            await small.GotoAsync($"/scenarios/{id}?file=README.md");
+            await Assertions.Expect(small.Locator("section.hidden-tests")).ToBeVisibleAsync();
+            await chromium.ScreenshotAsync(small, "scenario-phone");
+            Assert.Empty(smallErrors);
+        }
+
         Assert.Empty(errors);
         work.Delete(recursive: true);
     }
