@@ -2,6 +2,7 @@ using Assessments.Web.Features.Account;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Health;
+using Assessments.Web.Features.Invitations;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Library;
 using Assessments.Web.Features.Lifecycle;
@@ -87,6 +88,7 @@ public static class AssessmentsWebApplication
             app.MapGitHost();
             app.MapReviewing();
             app.MapLibrary();
+            app.MapInvitations();
             app.MapGitHubWebhooks();
         }
 

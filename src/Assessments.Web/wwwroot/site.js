@@ -60,8 +60,31 @@ function followProgress(section) {
     });
 }
 
+// The candidate's time left, counted down each second against their own clock's idea of now.
+function countDown(element) {
+    const end = new Date(element.getAttribute('data-deadline'));
+    const tick = () => {
+        const left = Math.floor((end - Date.now()) / 1000);
+        if (isNaN(left) || left <= 0) {
+            element.textContent = 'Time is up: pushes from now on are not graded.';
+            element.classList.add('over');
+            return false;
+        }
+        const h = Math.floor(left / 3600), m = Math.floor(left / 60) % 60, s = left % 60;
+        const pad = n => String(n).padStart(2, '0');
+        element.textContent = `${h > 0 ? `${h} h ${pad(m)} min` : `${m} min`} ${pad(s)} s left`;
+        return true;
+    };
+    if (tick()) {
+        const timer = setInterval(() => { if (!tick()) clearInterval(timer); }, 1000);
+    }
+}
+
 document.addEventListener('DOMContentLoaded', () => {
     localTimes(document);
+    for (const element of document.querySelectorAll('[data-deadline]')) {
+        countDown(element);
+    }
     for (const section of document.querySelectorAll('[data-progress-url]')) {
         followProgress(section);
     }

@@ -63,6 +63,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("GET", "/account/logout", null, Login, Login, "302 /", "302 /", "302 /", "302 /", "302 /"),
         // The invitation link is the candidate's only credential: whoever holds it gets the page.
         new("GET", "/invitations/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
+        // So does a push's progress (its candidate-side stages only; another link's grading is not there).
+        new("GET", "/invitations/{secret}/gradings/{gradingId:guid}/progress", null, "200", "200", "200", "200", "200", "200", "200"),
         new("GET", "/assessments", null, Login, Login, "200", "200", "200", "200", "200"),
         new("GET", "/assessments", "csv", Login, Login, "200", "200", "200", "200", "200"),
         new("GET", "/reviews", null, Login, Login, "200", "200", "200", "200", "200"),

@@ -28,6 +28,24 @@ public sealed class InvitationModel(AssessmentsDbContext db, AssessmentLifecycle
 
     public Submission? Final { get; private set; }
 
+    /// <summary>What a candidate sees of one push: when, which commit, how its grading stands, and
+    /// the public tests (theirs to read anyway). Hidden tests, metrics and findings are never
+    /// loaded here, so no change to the view can show them.</summary>
+    public sealed record PushView(string Commit, string? Subject, DateTimeOffset ReceivedAt, bool IsFinal, GradingView? Grading);
+
+    public sealed record GradingView(Guid Id, GradingStatus Status, bool BuildFailed, IReadOnlyList<PublicTest> PublicTests)
+    {
+        public bool IsLive => Status is GradingStatus.Queued or GradingStatus.Running;
+    }
+
+    public sealed record PublicTest(string Name, TestResultStatus Status, string? Message);
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<PushView> Pushes { get; private set; } = [];
+
+    /// <summary>How much of a public test's message the page shows.</summary>
+    public const int MessageChars = 2000;
+
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string secret, CancellationToken cancellationToken) =>
@@ -78,6 +96,41 @@ public sealed class InvitationModel(AssessmentsDbContext db, AssessmentLifecycle
         Assessment = assessment;
         Manifest = JsonSerializer.Deserialize<ScenarioManifest>(assessment.ScenarioVersion!.Manifest, JsonSerializerOptions.Web)!;
         Final = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.AssessmentId == assessment.Id && s.IsFinal, cancellationToken);
+        await LoadPushesAsync(assessment.Id, cancellationToken);
         return true;
+    }
+
+    private async Task LoadPushesAsync(Guid assessmentId, CancellationToken cancellationToken)
+    {
+        var pushes = await db.Submissions.AsNoTracking()
+            .Where(s => s.AssessmentId == assessmentId)
+            .OrderByDescending(s => s.ReceivedAt)
+            .Select(s => new
+            {
+                s.CommitSha,
+                s.Message,
+                s.ReceivedAt,
+                s.IsFinal,
+                Grading = db.GradingRuns
+                    .Where(r => r.SubmissionId == s.Id && r.Kind == GradingKind.Candidate)
+                    .OrderByDescending(r => r.QueuedAt)
+                    .Select(r => new
+                    {
+                        r.Id,
+                        r.Status,
+                        r.Verdict,
+                        Public = r.Tests.Where(t => t.Visibility == TestResultVisibility.Public).OrderBy(t => t.Ordinal)
+                            .Select(t => new PublicTest(t.Name, t.Status, t.Message == null ? null : t.Message.Substring(0, MessageChars)))
+                            .ToList(),
+                    })
+                    .FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        Pushes = [.. pushes.Select(p => new PushView(
+            p.CommitSha,
+            p.Message?.Split('\n', 2)[0],
+            p.ReceivedAt,
+            p.IsFinal,
+            p.Grading is { } g ? new GradingView(g.Id, g.Status, g.Verdict == GradingVerdict.BuildFailed, g.Public) : null))];
     }
 }
