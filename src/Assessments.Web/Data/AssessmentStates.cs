@@ -36,6 +36,17 @@ public sealed partial class Assessment
         ClosedAt = now;
     }
 
+    /// <summary>Withdrawn before it closed: cancelled for good, the git token void at once. The
+    /// invitation link still finds the assessment, to say it was withdrawn.</summary>
+    public void Revoke(DateTimeOffset now)
+    {
+        Require(IsOpen, "be revoked");
+        Status = AssessmentStatus.Cancelled;
+        ClosedAt = now;
+        AccessTokenHash = null;
+        AccessTokenRevokedAt = now;
+    }
+
     /// <summary>A grading of <paramref name="submission"/> has ended (completed, or failed for
     /// good): the final one of a closed assessment is the last thing it waits for. A failed one is
     /// shown to the reviewer as such rather than holding the assessment back.</summary>

@@ -76,6 +76,9 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         // platform but read no candidate's work.
         new("GET", "/assessments/{id:guid}", null, Login, Login, "404", "200", "200", "200", "404"),
         new("POST", "/assessments/{id:guid}", "regrade", "401", "401", "404", "403", "403", "302 /assessments/", "404"),
+        // An invitation is its organisation's admins' to send again, extend or revoke (those two last, below).
+        new("GET", "/assessments/{id:guid}/invitation", null, Login, Login, "404", Denied, Denied, "200", "404"),
+        new("POST", "/assessments/{id:guid}/invitation", "extend", "401", "401", "404", "403", "403", "422", "404"),
         new("GET", "/assessments/{assessmentId:guid}/gradings/{gradingId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),
         // The library: every member's (the built-in scenarios and their own organisation's); a
         // version is verified by its organisation's admins and authors; another organisation's
@@ -109,6 +112,10 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("POST", "/assessments/{id:guid}", "decide", "401", "401", "404", "403", "403", "422", "404"),
         // Turns the organisation's blind review off (the form's other value): late, as it changes what others see.
         new("POST", "/organisations/{slug}/team", "blind", "401", "401", "404", "403", "403", "200", "404"),
+        // The candidate finished above: the admin is told a closed invitation is not sent again (422);
+        // revoking without a reason is 422 too, saying what is missing.
+        new("POST", "/assessments/{id:guid}/invitation", "resend", "401", "401", "404", "403", "403", "422", "404"),
+        new("POST", "/assessments/{id:guid}/invitation", "revoke", "401", "401", "404", "403", "403", "422", "404"),
         new("POST", "/account/logout", null, "401", "401", Login, Login, Login, Login, Login),
     ];
 

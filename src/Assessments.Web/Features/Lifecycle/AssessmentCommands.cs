@@ -11,14 +11,14 @@ using Assessments.Web.Features.Submissions;
 
 namespace Assessments.Web.Features.Lifecycle;
 
-/// <summary><c>assess assessment invite|start|list|show|close|extend</c>: everything the pages do to
+/// <summary><c>assess assessment invite|start|list|show|close|extend|token|resend|revoke</c>: everything the pages do to
 /// an assessment, for operators and scripts.</summary>
 public static partial class AssessmentCommands
 {
     private const string Actor = "cli";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    public static Command Assessment() => new("assessment", "Invite candidates and run their assessments: invite, start, list, show, close, extend, token.")
+    public static Command Assessment() => new("assessment", "Invite candidates and run their assessments: invite, start, list, show, close, extend, token, resend, revoke.")
     {
         Invite(),
         Start(),
@@ -27,6 +27,8 @@ public static partial class AssessmentCommands
         Close(),
         Extend(),
         Token(),
+        Resend(),
+        Revoke(),
     };
 
     private static Command Invite()
@@ -150,6 +152,32 @@ public static partial class AssessmentCommands
         {
             var issued = await lifecycle.IssueTokenAsync(parse.GetValue(id), Actor, cancellationToken);
             Print(parse.GetValue(json), issued, $"clone: git clone {issued.CloneUrl}\nuser:  {issued.Username}\ntoken: {issued.Token}");
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Resend()
+    {
+        var id = new Argument<Guid>("id") { Description = "The assessment's id." };
+        var json = JsonOption();
+        var command = new Command("resend", "Mail an open invitation again with a new link (the old link stops working); prints the new link once.") { id, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(async lifecycle =>
+        {
+            var sent = await lifecycle.ResendAsync(parse.GetValue(id), Actor, cancellationToken);
+            Print(parse.GetValue(json), sent, $"{sent.AssessmentId}\nlink: {sent.Link}\nmail: {sent.Mail}");
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var id = new Argument<Guid>("id") { Description = "The assessment's id." };
+        var reason = new Option<string>("--reason") { Description = "Why, for the audit log.", Required = true };
+        var command = new Command("revoke", "Withdraw an open invitation: the link says it was withdrawn, the git token stops working at once, the repository is kept.") { id, reason };
+        command.SetAction((parse, cancellationToken) => RunAsync(async lifecycle =>
+        {
+            var revoked = await lifecycle.RevokeAsync(parse.GetValue(id), Actor, parse.GetValue(reason)!, cancellationToken);
+            Console.WriteLine($"{revoked.Id} revoked at {revoked.ClosedAt:u}; its repository is kept");
         }, cancellationToken));
         return command;
     }

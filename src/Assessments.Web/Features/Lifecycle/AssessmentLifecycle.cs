@@ -354,6 +354,55 @@ public sealed partial class AssessmentLifecycle(
         return assessment;
     }
 
+    /// <summary>Sends the invitation again with a new link (the link is stored only as a hash, so
+    /// the old one cannot be sent again, and stops working now): for a candidate who lost the mail,
+    /// or whose address was mistyped and has been corrected. Only an open assessment is resent.</summary>
+    public async Task<Invitation> ResendAsync(Guid assessmentId, string actor, CancellationToken cancellationToken)
+    {
+        var assessment = await LoadAsync(assessmentId, cancellationToken);
+        if (!assessment.IsOpen)
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only an open one can be sent again.");
+        }
+
+        var (secret, hash) = AccessTokens.Create("inv_");
+        assessment.InvitationTokenHash = hash;
+        Audit(actor, "assessment.invitation-resent", assessment, new { candidate = assessment.Candidate!.Email });
+        await db.SaveChangesAsync(cancellationToken);
+
+        var link = urls.Value.Link($"/invitations/{secret}");
+        var outcome = await MailInvitationAsync(assessment.Organisation!, assessment.Candidate, assessment, assessment.ScenarioVersion!, link, assessment.Candidate.Email, cancellationToken);
+        return new Invitation(assessment.Id, link, outcome);
+    }
+
+    /// <summary>Withdraws an open invitation: the link shows only that it was withdrawn, the git
+    /// token stops working at once (GitHub access is removed), and the repository is kept with
+    /// whatever was pushed. A revoked assessment is cancelled for good; revoking it again changes
+    /// nothing.</summary>
+    public async Task<Assessment> RevokeAsync(Guid assessmentId, string actor, string reason, CancellationToken cancellationToken)
+    {
+        var assessment = await LoadAsync(assessmentId, cancellationToken);
+        if (assessment.Status == AssessmentStatus.Cancelled)
+        {
+            return assessment;
+        }
+
+        if (!assessment.IsOpen)
+        {
+            throw new AssessmentStateException($"Assessment {assessment.Id} is {Describe(assessment.Status)}; only an open one can be revoked.");
+        }
+
+        if (assessment.RepositoryHost == RepositoryHost.GitHub)
+        {
+            await github.RevokeAccessAsync(assessment);
+        }
+
+        assessment.Revoke(time.GetUtcNow());
+        Audit(actor, "assessment.revoked", assessment, new { reason });
+        await db.SaveChangesAsync(cancellationToken);
+        return assessment;
+    }
+
     /// <summary>Closes every started assessment whose deadline has passed; returns how many.</summary>
     public async Task<int> CloseExpiredAsync(CancellationToken cancellationToken)
     {
