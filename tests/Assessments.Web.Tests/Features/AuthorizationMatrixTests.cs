@@ -65,6 +65,11 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("GET", "/invitations/{secret}", null, "200", "200", "200", "200", "200", "200", "200"),
         // So does a push's progress (its candidate-side stages only; another link's grading is not there).
         new("GET", "/invitations/{secret}/gradings/{gradingId:guid}/progress", null, "200", "200", "200", "200", "200", "200", "200"),
+        // Admins invite; other members are told no. (The stranger administers nothing either.)
+        new("GET", "/assessments/invite", null, Login, Login, Denied, Denied, Denied, "200", Denied),
+        new("POST", "/assessments/invite", "single", "401", "401", "403", "403", "403", "422", "403"),
+        new("POST", "/assessments/invite", "preview", "401", "401", "403", "403", "403", "422", "403"),
+        new("POST", "/assessments/invite", "send", "401", "401", "403", "403", "403", "422", "403"),
         new("GET", "/assessments", null, Login, Login, "200", "200", "200", "200", "200"),
         new("GET", "/assessments", "csv", Login, Login, "200", "200", "200", "200", "200"),
         new("GET", "/reviews", null, Login, Login, "200", "200", "200", "200", "200"),

@@ -476,6 +476,9 @@ public sealed partial class AssessmentLifecycle(
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotSlug();
 
+    /// <summary>Whether an invitation would take <paramref name="text"/> as the candidate's address.</summary>
+    internal static bool IsEmail(string text) => EmailShape().IsMatch(text.Trim().ToLowerInvariant());
+
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailShape();
 }

@@ -113,6 +113,91 @@ public sealed class CandidateBrowserTests(WebApp app, Chromium chromium) : IClas
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task AnAdminInvitesTwoFromACsvThenRevokesOneWhoseLinkStopsAtOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = await new ReviewData(app).CreateAsync(OrganisationRole.Admin);
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var file = Path.Combine(_git.Folder, "candidates.csv");
+        await File.WriteAllTextAsync(file, $"name,email\nKatherine Johnson,katherine.{unique}@example.com\nDorothy Vaughan,dorothy.{unique}@example.com\nDorothy Again,DOROTHY.{unique}@example.com\n", ct);
+
+        await using var context = await chromium.NewContextAsync(app.BaseAddress, phone: false);
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        await SignInAsync(page, data.MemberEmail);
+        await page.GotoAsync("/assessments");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Invite candidates" }).ClickAsync();
+        var many = page.Locator("section.invite-many");
+        await many.Locator("select[name='Form.Scenario']").SelectOptionAsync("greeting");
+        await many.Locator("input[name=candidates]").SetInputFilesAsync(file);
+        await many.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+
+        // The preview: two rows to send, the duplicate flagged, nothing sent yet.
+        var preview = page.Locator("section.invite-preview");
+        await Assertions.Expect(preview).ToContainTextAsync("2 of 3 rows can be sent");
+        await Assertions.Expect(preview.Locator("tr.problem")).ToContainTextAsync("The same address as line 3.");
+        await chromium.ScreenshotAsync(page, "invite-preview");
+        await preview.GetByRole(AriaRole.Button, new() { Name = "Send 2 invitations" }).ClickAsync();
+        var sent = page.Locator("section.invite-results tr.sent");
+        await Assertions.Expect(sent).ToHaveCountAsync(2);
+        await chromium.ScreenshotAsync(page, "invite-sent");
+        var link = new Uri(await sent.Filter(new() { HasTextString = "Katherine" }).Locator("code.token").InnerTextAsync()).AbsolutePath;
+
+        await using (var phone = await chromium.NewContextAsync(app.BaseAddress, phone: true))
+        {
+            var small = await phone.NewPageAsync();
+            await SignInAsync(small, data.MemberEmail);
+            await small.GotoAsync("/assessments/invite");
+            await chromium.ScreenshotAsync(small, "invite-phone");
+        }
+
+        // Katherine starts; then the admin revokes her invitation, and her link and token stop at once.
+        var candidate = await context.Browser!.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
+        var hers = await candidate.NewPageAsync();
+        await hers.GotoAsync(link);
+        await hers.GetByRole(AriaRole.Button, new() { Name = "Start the assessment" }).ClickAsync();
+        var token = await hers.Locator("code.token").InnerTextAsync();
+        var repository = $"http://candidate:{token}@{app.BaseAddress.Authority}{new Uri((await hers.Locator("dl.clone code").First.InnerTextAsync())["git clone ".Length..]).AbsolutePath}";
+        await _git.SucceedAsync(null, "ls-remote", repository);
+
+        Guid id;
+        await using (var db = app.Database.CreateContext())
+        {
+            var email = $"katherine.{unique}@example.com";
+            id = await db.Assessments.Where(a => a.Candidate!.Email == email).Select(a => a.Id).SingleAsync(ct);
+        }
+
+        await page.GotoAsync($"/assessments/{id}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "The invitation: send again, extend, revoke" }).ClickAsync();
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.FillAsync("input[name=reason]", "The position was filled");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("Revoked");
+        await chromium.ScreenshotAsync(page, "invitation-revoked");
+
+        await hers.ReloadAsync();
+        await Assertions.Expect(hers.Locator("article.candidate")).ToContainTextAsync("The hiring team has withdrawn this invitation.");
+        await chromium.ScreenshotAsync(hers, "candidate-withdrawn");
+        Assert.NotEqual(0, (await _git.RunAsync(null, "ls-remote", repository)).ExitCode);
+        await candidate.CloseAsync();
+        Assert.Empty(errors);
+    }
+
+    /// <summary>Signs in from an address of its own (sign-in posts are limited per address) and
+    /// hands the browser the cookie.</summary>
+    private async Task SignInAsync(IPage page, string email)
+    {
+        using var client = app.CreateClient();
+        var response = await WebApp.SignInAsync(client, email, ReviewData.Password, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        var cookies = response.Headers.GetValues("Set-Cookie")
+            .Select(header => header.Split(';', 2)[0].Split('=', 2))
+            .Select(pair => new Cookie { Name = pair[0], Value = pair[1], Url = app.BaseAddress.ToString() });
+        await page.Context.AddCookiesAsync(cookies);
+    }
+
     /// <summary>The git host records a push once git has finished receiving it: its queued grading.</summary>
     private async Task<Guid> WaitForGradingAsync(string commit, CancellationToken ct)
     {
