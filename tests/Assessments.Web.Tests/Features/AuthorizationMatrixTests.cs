@@ -92,6 +92,8 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("POST", "/scenarios", "verify", "401", "401", "404", "403", "200", "200", "404"),
         // Admins and authors bring packages into their organisation's library (no file here: 422, what to choose).
         new("POST", "/scenarios", "upload", "401", "401", "403", "403", "422", "422", "403"),
+        // Or name a repository (none is on the allow-list here: 422, saying so).
+        new("POST", "/scenarios", "git", "401", "401", "403", "403", "422", "422", "403"),
         // One scenario: its members read it (the hidden tests' names only its admins and authors).
         new("GET", "/scenarios/{scenario}", null, Login, Login, "404", "200", "200", "200", "404"),
         new("GET", "/scenarios/verifications/{verificationId:guid}/progress", null, Login, Login, "404", "200", "200", "200", "404"),

@@ -55,13 +55,27 @@ public static partial class GitTrees
     }
 
     /// <summary>Fetches one commit from a checked address into a scratch repository and reads it.</summary>
-    public static async Task<CandidateTree> FetchAsync(AllowedRepositoryUrl url, string commit, TreeLimits limits, string scratch, CancellationToken cancellationToken)
+    public static Task<CandidateTree> FetchAsync(AllowedRepositoryUrl url, string commit, TreeLimits limits, string scratch, CancellationToken cancellationToken) =>
+        CommitId().IsMatch(commit)
+            ? FetchAndReadAsync(url, commit, limits, scratch, cancellationToken)
+            : throw new CandidateTreeException($"'{commit}' is not a full commit id.");
+
+    /// <summary>Fetches what a branch or tag names (or a full commit id) from a checked address
+    /// and reads that commit; returns it with the commit it resolved to.</summary>
+    public static async Task<(CandidateTree Tree, string Commit)> FetchRefAsync(AllowedRepositoryUrl url, string gitRef, TreeLimits limits, string scratch, CancellationToken cancellationToken)
     {
-        if (!CommitId().IsMatch(commit))
+        if (!SafeRef().IsMatch(gitRef) || gitRef.Contains("..", StringComparison.Ordinal) || gitRef.EndsWith(".lock", StringComparison.Ordinal))
         {
-            throw new CandidateTreeException($"'{commit}' is not a full commit id.");
+            throw new CandidateTreeException($"'{gitRef}' is not a branch, tag or commit name git would take.");
         }
 
+        string? resolved = null;
+        var tree = await FetchAndReadAsync(url, gitRef, limits, scratch, cancellationToken, commit => resolved = commit);
+        return (tree, resolved!);
+    }
+
+    private static async Task<CandidateTree> FetchAndReadAsync(AllowedRepositoryUrl url, string what, TreeLimits limits, string scratch, CancellationToken cancellationToken, Action<string>? resolved = null)
+    {
         var gitDirectory = Path.Combine(scratch, $"fetch-{Guid.NewGuid():N}.git");
         try
         {
@@ -83,13 +97,22 @@ public static partial class GitTrees
                 options.AddRange(["-c", $"http.curloptResolve={url.Url.IdnHost}:{url.Url.Port}:{(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString())}"]);
             }
 
-            options.AddRange(["fetch", "--quiet", "--no-tags", "--depth", "1", url.Url.ToString(), commit]);
+            // "--" ends the options: a name never reads as one.
+            options.AddRange(["fetch", "--quiet", "--no-tags", "--depth", "1", "--", url.Url.ToString(), what]);
             var fetch = await GitAsync(gitDirectory, cancellationToken, [.. options]);
             if (fetch.ExitCode != 0)
             {
-                throw new CandidateTreeException($"Fetching {commit} from {url.Url} failed: {fetch.Error.Trim()}");
+                throw new CandidateTreeException($"Fetching {what} from {url.Url} failed: {fetch.Error.Trim()}");
             }
 
+            var head = await GitAsync(gitDirectory, cancellationToken, "rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}");
+            var commit = head.Output.Trim();
+            if (head.ExitCode != 0 || !CommitId().IsMatch(commit))
+            {
+                throw new CandidateTreeException($"{what} at {url.Url} is not a commit.");
+            }
+
+            resolved?.Invoke(commit);
             return await ReadAsync(gitDirectory, commit, limits, cancellationToken);
         }
         finally
@@ -194,4 +217,9 @@ public static partial class GitTrees
 
     [GeneratedRegex("^[0-9a-f]{40}([0-9a-f]{24})?$")]
     private static partial Regex CommitId();
+
+    /// <summary>A branch, tag or commit as an author names it: no leading dash, no spaces or
+    /// revision syntax (<c>~ ^ : ? * [ \\</c>).</summary>
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}$")]
+    private static partial Regex SafeRef();
 }

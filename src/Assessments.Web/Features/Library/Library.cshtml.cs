@@ -18,7 +18,7 @@ namespace Assessments.Web.Features.Library;
 // Razor Pages take request limits on the page, not on a handler.
 [RequestSizeLimit(LibraryModel.UploadRequestBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = LibraryModel.UploadRequestBytes)]
-public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queue, ScenarioImporter importer, IOptions<PackageUploadLimits> uploadLimits) : PageModel
+public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queue, ScenarioImporter importer, PackageRepositories repositories, IOptions<PackageUploadLimits> uploadLimits) : PageModel
 {
     /// <summary>How many versions of a scenario the page lists, newest first.</summary>
     public const int VersionsShown = 5;
@@ -121,10 +121,7 @@ public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queu
             return Forbid();
         }
 
-        var (target, name) = organisation is { } chosen ? UploadOrganisations.FirstOrDefault(o => o.Id == chosen)
-            : UploadOrganisations.Count == 1 ? UploadOrganisations[0]
-            : default;
-        if (target == Guid.Empty)
+        if (Target(organisation) is not { } target)
         {
             return Refused(organisation is null ? "Choose the organisation whose library the package goes into." : "You may not add packages to that organisation's library.");
         }
@@ -146,6 +143,52 @@ public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queu
             return Refused($"{display}: refused: {e.Message}.");
         }
 
+        return await ImportAsync(files, display, target, cancellationToken);
+    }
+
+    /// <summary>An admin or author names a repository on the allow-list and a branch, tag or
+    /// commit: that commit's package is fetched, validated and imported like an upload.</summary>
+    public async Task<IActionResult> OnPostGitAsync(string? url, string? gitRef, Guid? organisation, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (UploadOrganisations.Count == 0)
+        {
+            return Forbid();
+        }
+
+        if (Target(organisation) is not { } target)
+        {
+            return Refused(organisation is null ? "Choose the organisation whose library the package goes into." : "You may not add packages to that organisation's library.");
+        }
+
+        if (string.IsNullOrWhiteSpace(url) || string.IsNullOrWhiteSpace(gitRef))
+        {
+            return Refused("Name the repository's https URL and the branch, tag or commit to import.");
+        }
+
+        PackageRepositories.Fetched fetched;
+        try
+        {
+            fetched = await repositories.FetchAsync(url, gitRef, cancellationToken);
+        }
+        catch (PackageRepositoryException e)
+        {
+            return Refused($"{url.Trim()} {gitRef.Trim()}: refused: {e.Message}");
+        }
+
+        return await ImportAsync(fetched.Files, $"{url.Trim()}@{fetched.Commit[..12]}", target, cancellationToken);
+    }
+
+    /// <summary>The organisation a package goes into: the one chosen, or the only one the caller may add to.</summary>
+    private (Guid Id, string Name)? Target(Guid? organisation) =>
+        organisation is { } chosen ? UploadOrganisations.Where(o => o.Id == chosen).Select(o => ((Guid, string)?)o).FirstOrDefault()
+        : UploadOrganisations.Count == 1 ? UploadOrganisations[0]
+        : null;
+
+    /// <summary>Validates the files like <c>assess scenario validate</c> (every error, by file and
+    /// line) and imports a valid package as a version of the organisation's own library.</summary>
+    private async Task<IActionResult> ImportAsync(IReadOnlyList<PackageFile> files, string display, (Guid Id, string Name) target, CancellationToken cancellationToken)
+    {
         var loaded = ScenarioPackage.LoadFiles(files, display);
         if (loaded.Package is not { } valid)
         {
@@ -155,10 +198,10 @@ public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queu
         var email = await db.Users.Where(u => u.Id == User.UserId()).Select(u => u.Email).SingleAsync(cancellationToken) ?? User.UserId().ToString();
         try
         {
-            var imported = await importer.ImportAsync(valid, target, email, cancellationToken);
+            var imported = await importer.ImportAsync(valid, target.Id, email, cancellationToken);
             Message = imported.NewVersion
-                ? $"Imported {valid.Manifest.Title} {valid.Manifest.Version} ({valid.ContentHash[..12]}) into {name}'s library. Verify it before inviting candidates to it."
-                : $"{valid.Manifest.Title} {valid.Manifest.Version} ({valid.ContentHash[..12]}) is in {name}'s library already: the same content is the same version.";
+                ? $"Imported {valid.Manifest.Title} {valid.Manifest.Version} ({valid.ContentHash[..12]}) into {target.Name}'s library. Verify it before inviting candidates to it."
+                : $"{valid.Manifest.Title} {valid.Manifest.Version} ({valid.ContentHash[..12]}) is in {target.Name}'s library already: the same content is the same version.";
         }
         catch (ScenarioImportException e)
         {

@@ -129,6 +129,17 @@ public sealed class LibraryPageTests(WebApp app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, taken.Status);
         Assert.Contains($"taken.tar.gz/scenario.yaml: id: the built-in library has a scenario '{slug}' already", taken.Page);
 
+        // Naming a repository: none is allowed until an operator lists some, and the page says so.
+        var page = await author.GetStringAsync("/scenarios", ct);
+        using var fromGit = await author.PostAsync("/scenarios?handler=git", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebApp.FormToken(page),
+            ["url"] = "https://github.com/acme/tiny",
+            ["gitRef"] = "v1.0",
+        }), ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, fromGit.StatusCode);
+        Assert.Contains("https://github.com/acme/tiny v1.0: refused: No repository is allowed to import from", WebUtility.HtmlDecode(await fromGit.Content.ReadAsStringAsync(ct)));
+
         // Reviewers do not bring packages in.
         var reviewer = await data.AddMemberAsync(OrganisationRole.Reviewer, "Rita Reviewer");
         using var reviewerClient = await data.SignedInAsync(reviewer.Email!, ct);
