@@ -73,6 +73,17 @@ public sealed class AssessmentCommandTests(MigratedDatabase database) : IClassFi
         var replaced = JsonDocument.Parse((await RunAsync(github, "assessment", "token", builtInId, "--json")).Stdout).RootElement;
         Assert.StartsWith("asmt_", replaced.GetProperty("token").GetString());
         Assert.NotEqual(started.GetProperty("token").GetString(), replaced.GetProperty("token").GetString());
+
+        // Sent again with a new link; revoked with a reason; a revoked invitation is not sent again.
+        var resent = JsonDocument.Parse((await RunAsync(github, "assessment", "resend", builtInId, "--json")).Stdout).RootElement;
+        Assert.Contains("/invitations/inv_", resent.GetProperty("link").GetString());
+        var revoked = await RunAsync(github, "assessment", "revoke", builtInId, "--reason", "the position was filled");
+        Assert.Equal(0, revoked.ExitCode);
+        Assert.Contains("revoked at", revoked.Stdout);
+        Assert.Contains("its repository is kept", revoked.Stdout);
+        var again = await RunAsync(github, "assessment", "resend", builtInId);
+        Assert.Equal(3, again.ExitCode);
+        Assert.Contains("only an open one can be sent again", again.Stderr);
         data.Delete(recursive: true);
     }
 
