@@ -81,9 +81,11 @@ pg_start() {
       || { rm -f "$tmp"; cat "$dir.initdb.log" >&2; die "initdb failed in $dir"; }
     rm -f "$tmp"
   fi
+  # max_connections: room for many connection pools side by side (each test host has its own, and
+  # one test records a hundred pushes at once), or for a web node and several workers.
   if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements" start >/dev/null \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c max_connections=${PG_MAX_CONNECTIONS:-300}" start >/dev/null \
       || { tail -n 20 "$dir/server.log" >&2; die "PostgreSQL did not start in $dir (port $port in use?)"; }
   fi
 }
