@@ -111,6 +111,18 @@ public sealed record VersionVerificationState(SandboxImageRecord? CurrentImage, 
         imageId is null ? "-" : imageId.StartsWith("sha256:", StringComparison.Ordinal) && imageId.Length >= 19 ? imageId[7..19] : imageId;
 }
 
+public static class ScenarioVerificationWords
+{
+    /// <summary>A verification's status as the pages and the command line say it. Failed is ours
+    /// (the sandbox could not run it), never the package's, so it reads "could not run".</summary>
+    public static string Describe(this ScenarioVerificationStatus status) => status switch
+    {
+        ScenarioVerificationStatus.NotVerified => "not verified",
+        ScenarioVerificationStatus.Failed => "could not run",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+}
+
 public static class ScenarioVerificationQueries
 {
     /// <summary>The image the workers run now: the one reported last.</summary>

@@ -42,7 +42,7 @@ public static class VerificationCommands
             var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
             var version = await NewestVersionAsync(db, parse.GetRequiredValue(scenario), parse.GetValue(organisation), cancellationToken);
             var (verification, isNew) = await scope.ServiceProvider.GetRequiredService<VerificationQueue>().QueueAsync(version.Id, "cli", cancellationToken);
-            Console.WriteLine($"{verification.Id} {Word(verification.Status)}{(isNew ? "" : " already")}: {version.Scenario!.Slug} {version.Label} ({version.ContentHash[..12]}) on the workers' grading queue");
+            Console.WriteLine($"{verification.Id} {verification.Status.Describe()}{(isNew ? "" : " already")}: {version.Scenario!.Slug} {version.Label} ({version.ContentHash[..12]}) on the workers' grading queue");
             if (!parse.GetValue(wait))
             {
                 return 0;
@@ -54,7 +54,7 @@ public static class VerificationCommands
                 var now = await db.ScenarioVerifications.AsNoTracking().SingleAsync(v => v.Id == verification.Id, cancellationToken);
                 if (now.IsFinished)
                 {
-                    Console.WriteLine($"{now.Id} {Word(now.Status)} on image {now.ImageId ?? "-"}{(now.Error is { } error ? $": {error}" : "")}");
+                    Console.WriteLine($"{now.Id} {now.Status.Describe()} on image {now.ImageId ?? "-"}{(now.Error is { } error ? $": {error}" : "")}");
                     foreach (var problem in now.Problems)
                     {
                         Console.WriteLine($"  {problem}");
@@ -90,7 +90,7 @@ public static class VerificationCommands
             {
                 var state = await db.VerificationStateAsync(version.Id, cancellationToken);
                 var word = state.IsUsable ? $"verified {state.Verified!.FinishedAt:yyyy-MM-dd HH:mm}Z"
-                    : state.Latest is { } latest ? $"{Word(latest.Status)} on {VersionVerificationState.ShortImage(latest.ImageId)}{(latest.IsFinished ? $" {latest.FinishedAt:yyyy-MM-dd HH:mm}Z" : "")}"
+                    : state.Latest is { } latest ? $"{latest.Status.Describe()} on {VersionVerificationState.ShortImage(latest.ImageId)}{(latest.IsFinished ? $" {latest.FinishedAt:yyyy-MM-dd HH:mm}Z" : "")}"
                     : "never verified";
                 Console.WriteLine($"{version.Label,-8} {version.ContentHash[..12]}  {version.CreatedAt.UtcDateTime,-20:yyyy-MM-dd HH:mm} {word}");
             }
@@ -111,10 +111,4 @@ public static class VerificationCommands
                 ? $"no scenario '{slug}' in the built-in library: `assess scenario import` it first (an organisation's own scenario needs --org)"
                 : $"no scenario '{slug}' of organisation {organisation}");
     }
-
-    private static string Word(ScenarioVerificationStatus status) => status switch
-    {
-        ScenarioVerificationStatus.NotVerified => "not verified",
-        _ => status.ToString().ToLowerInvariant(),
-    };
 }
