@@ -67,6 +67,12 @@ public sealed class InvitationModel(AssessmentsDbContext db, AssessmentLifecycle
             return NotFound();
         }
 
+        if (Assessment.Status == AssessmentStatus.Cancelled)
+        {
+            // Withdrawn: the page says so, and a form posted from before (or a reload) does nothing.
+            return Page();
+        }
+
         try
         {
             await action(Assessment.Id);

@@ -156,6 +156,7 @@ public sealed class CandidateBrowserTests(WebApp app, Chromium chromium) : IClas
         // Katherine starts; then the admin revokes her invitation, and her link and token stop at once.
         var candidate = await context.Browser!.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
         var hers = await candidate.NewPageAsync();
+        hers.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         await hers.GotoAsync(link);
         await hers.GetByRole(AriaRole.Button, new() { Name = "Start the assessment" }).ClickAsync();
         var token = await hers.Locator("code.token").InnerTextAsync();
@@ -177,7 +178,11 @@ public sealed class CandidateBrowserTests(WebApp app, Chromium chromium) : IClas
         await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("Revoked");
         await chromium.ScreenshotAsync(page, "invitation-revoked");
 
-        await hers.ReloadAsync();
+        // Her page as she left it: "I'm done" (posted from before the revocation) changes nothing; the link says why.
+        await hers.GetByRole(AriaRole.Button, new() { Name = "I'm done" }).ClickAsync();
+        await Assertions.Expect(hers.Locator("article.candidate")).ToContainTextAsync("The hiring team has withdrawn this invitation.");
+        await Assertions.Expect(hers.Locator("p.error")).ToHaveCountAsync(1);
+        await hers.GotoAsync(link);
         await Assertions.Expect(hers.Locator("article.candidate")).ToContainTextAsync("The hiring team has withdrawn this invitation.");
         await chromium.ScreenshotAsync(hers, "candidate-withdrawn");
         Assert.NotEqual(0, (await _git.RunAsync(null, "ls-remote", repository)).ExitCode);

@@ -63,7 +63,8 @@ public sealed partial class ManageInvitationTests(WebApp app) : IDisposable
         var newLink = new Uri(NewLink().Match(resent).Groups[1].Value).AbsolutePath;
         Assert.NotEqual(oldLink, newLink);
         Assert.Equal(HttpStatusCode.NotFound, (await _candidate.GetAsync(oldLink, ct)).StatusCode);
-        Assert.Contains("Mia Lindqvist", WebUtility.HtmlDecode(await _candidate.GetStringAsync(newLink, ct)));
+        var candidatesPage = await _candidate.GetStringAsync(newLink, ct);
+        Assert.Contains("Mia Lindqvist", WebUtility.HtmlDecode(candidatesPage));
 
         // More time: the deadline moves by the hours chosen.
         var before = (await AssessmentAsync(id, ct)).EffectiveDeadline!.Value;
@@ -87,7 +88,20 @@ public sealed partial class ManageInvitationTests(WebApp app) : IDisposable
         Assert.DoesNotContain("I'm done", withdrawn);
         Assert.DoesNotContain("The brief", withdrawn);
         Assert.NotEqual(0, (await _git.RunAsync(null, "ls-remote", repository)).ExitCode);
+        // "I'm done" from the page she still had open does nothing but say so.
+        using (var done = await _candidate.PostAsync($"{newLink}?handler=done", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebApp.FormToken(candidatesPage),
+        }), ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+            var body = WebUtility.HtmlDecode(await done.Content.ReadAsStringAsync(ct));
+            Assert.Contains("The hiring team has withdrawn this invitation.", body);
+            Assert.DoesNotContain("is cancelled", body);
+        }
+
         var assessment = await AssessmentAsync(id, ct);
+        Assert.Equal(AssessmentStatus.Cancelled, assessment.Status);
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Assessments.Web.Features.Git.RepositoryOptions>>().Value;
         Assert.True(Directory.Exists(options.PathOf(data.Organisation.Slug, assessment.Slug)));
         // And it stays revoked: nothing to send again or extend.
