@@ -59,3 +59,21 @@ public sealed class ScenarioArchive
 
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }
+
+/// <summary>A version's manifest as the importer stored it (<see cref="ScenarioVersion.Manifest"/>).</summary>
+public static class StoredManifest
+{
+    /// <summary>The manifest; null when the row was written some other way and does not read,
+    /// which a page says rather than fail on.</summary>
+    public static Assessments.Scenarios.Manifest.ScenarioManifest? TryRead(string json)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Assessments.Scenarios.Manifest.ScenarioManifest>(json, System.Text.Json.JsonSerializerOptions.Web);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

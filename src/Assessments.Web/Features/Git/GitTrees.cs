@@ -55,26 +55,20 @@ public static partial class GitTrees
     }
 
     /// <summary>Fetches one commit from a checked address into a scratch repository and reads it.</summary>
-    public static Task<CandidateTree> FetchAsync(AllowedRepositoryUrl url, string commit, TreeLimits limits, string scratch, CancellationToken cancellationToken) =>
+    public static async Task<CandidateTree> FetchAsync(AllowedRepositoryUrl url, string commit, TreeLimits limits, string scratch, CancellationToken cancellationToken) =>
         CommitId().IsMatch(commit)
-            ? FetchAndReadAsync(url, commit, limits, scratch, cancellationToken)
+            ? (await FetchAndReadAsync(url, commit, limits, scratch, cancellationToken)).Tree
             : throw new CandidateTreeException($"'{commit}' is not a full commit id.");
 
     /// <summary>Fetches what a branch or tag names (or a full commit id) from a checked address
     /// and reads that commit; returns it with the commit it resolved to.</summary>
-    public static async Task<(CandidateTree Tree, string Commit)> FetchRefAsync(AllowedRepositoryUrl url, string gitRef, TreeLimits limits, string scratch, CancellationToken cancellationToken)
-    {
-        if (!SafeRef().IsMatch(gitRef) || gitRef.Contains("..", StringComparison.Ordinal) || gitRef.EndsWith(".lock", StringComparison.Ordinal))
-        {
-            throw new CandidateTreeException($"'{gitRef}' is not a branch, tag or commit name git would take.");
-        }
+    public static Task<(CandidateTree Tree, string Commit)> FetchRefAsync(AllowedRepositoryUrl url, string gitRef, TreeLimits limits, string scratch, CancellationToken cancellationToken) =>
+        SafeRef().IsMatch(gitRef) && !gitRef.Contains("..", StringComparison.Ordinal) && !gitRef.EndsWith(".lock", StringComparison.Ordinal)
+            ? FetchAndReadAsync(url, gitRef, limits, scratch, cancellationToken)
+            : throw new CandidateTreeException($"'{gitRef}' is not a branch, tag or commit name git would take.");
 
-        string? resolved = null;
-        var tree = await FetchAndReadAsync(url, gitRef, limits, scratch, cancellationToken, commit => resolved = commit);
-        return (tree, resolved!);
-    }
-
-    private static async Task<CandidateTree> FetchAndReadAsync(AllowedRepositoryUrl url, string what, TreeLimits limits, string scratch, CancellationToken cancellationToken, Action<string>? resolved = null)
+    /// <summary>Fetches <paramref name="what"/> shallowly into a scratch repository and reads the commit it names.</summary>
+    private static async Task<(CandidateTree Tree, string Commit)> FetchAndReadAsync(AllowedRepositoryUrl url, string what, TreeLimits limits, string scratch, CancellationToken cancellationToken)
     {
         var gitDirectory = Path.Combine(scratch, $"fetch-{Guid.NewGuid():N}.git");
         try
@@ -112,8 +106,7 @@ public static partial class GitTrees
                 throw new CandidateTreeException($"{what} at {url.Url} is not a commit.");
             }
 
-            resolved?.Invoke(commit);
-            return await ReadAsync(gitDirectory, commit, limits, cancellationToken);
+            return (await ReadAsync(gitDirectory, commit, limits, cancellationToken), commit);
         }
         finally
         {

@@ -26,7 +26,8 @@ public sealed class InvitationModel(AssessmentsDbContext db, AssessmentLifecycle
     /// <summary>Set only in the answer to "Start" or "New token": never stored in the clear.</summary>
     public StartedAssessment? Shown { get; private set; }
 
-    public Submission? Final { get; private set; }
+    /// <summary>The push recorded as final, once the assessment closed.</summary>
+    public PushView? Final => Pushes.FirstOrDefault(p => p.IsFinal);
 
     /// <summary>What a candidate sees of one push: when, which commit, how its grading stands, and
     /// the public tests (theirs to read anyway). Hidden tests, metrics and findings are never
@@ -101,7 +102,6 @@ public sealed class InvitationModel(AssessmentsDbContext db, AssessmentLifecycle
 
         Assessment = assessment;
         Manifest = JsonSerializer.Deserialize<ScenarioManifest>(assessment.ScenarioVersion!.Manifest, JsonSerializerOptions.Web)!;
-        Final = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.AssessmentId == assessment.Id && s.IsFinal, cancellationToken);
         await LoadPushesAsync(assessment.Id, cancellationToken);
         return true;
     }

@@ -259,26 +259,13 @@ public sealed class LibraryModel(AssessmentsDbContext db, VerificationQueue queu
 
         Scenarios = [.. scenarios.Where(s => s.Versions.Count > 0).Select(s =>
         {
-            var manifest = Manifest(s.Versions[0].Manifest);
+            var manifest = StoredManifest.TryRead(s.Versions[0].Manifest);
             return new ScenarioRow(s.Id, s.Slug, s.Title, s.Owner,
                 manifest?.Summary ?? "The newest version's stored manifest does not read: import the package again.",
                 manifest?.Level, manifest?.SuggestedTime, manifest?.Skills ?? [], authored.Contains(s.Id),
                 [.. s.Versions.Select(v => new VersionRow(v.Id, v.Label, v.ContentHash, v.CreatedAt, usable.Contains(v.Id),
                     latest.TryGetValue(v.Id, out var x) ? View(x, gradings, s.BuiltIn && x.RequestedBy != me && x.RequestedBy != "cli") : null))]);
         })];
-    }
-
-    /// <summary>The manifest the importer stored; null when a row was written some other way.</summary>
-    private static ScenarioManifest? Manifest(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ScenarioManifest>(json, JsonSerializerOptions.Web);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     /// <param name="anotherOrganisations">A built-in scenario is verified for every organisation:

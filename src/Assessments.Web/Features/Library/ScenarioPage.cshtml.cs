@@ -23,7 +23,7 @@ public sealed class ScenarioPageModel(AssessmentsDbContext db) : PageModel
     public sealed record VersionOption(Guid Id, string Label, string Hash, DateTimeOffset ImportedAt);
 
     /// <summary>A template file as the tree lists it.</summary>
-    public sealed record TemplateEntry(string Path, long Bytes, bool Executable)
+    public sealed record TemplateEntry(string Path, long Bytes)
     {
         public string Folder => Path.LastIndexOf('/') is var slash and > 0 ? Path[..slash] : "";
 
@@ -96,7 +96,7 @@ public sealed class ScenarioPageModel(AssessmentsDbContext db) : PageModel
         Shown = Versions.FirstOrDefault(v => v.Id == Version) ?? Versions[0];
         var stored = await db.ScenarioVersions.AsNoTracking()
             .Where(v => v.Id == Shown.Id).Select(v => v.Manifest).SingleAsync(cancellationToken);
-        Manifest = Read(stored);
+        Manifest = StoredManifest.TryRead(stored);
         State = await db.VerificationStateAsync(Shown.Id, cancellationToken);
         await LoadTemplateAsync(cancellationToken);
 
@@ -132,7 +132,7 @@ public sealed class ScenarioPageModel(AssessmentsDbContext db) : PageModel
         }
 
         var files = package.TemplateFiles.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
-        Template = [.. files.Select(f => new TemplateEntry(f.Path, f.Content.Length, f.Executable))];
+        Template = [.. files.Select(f => new TemplateEntry(f.Path, f.Content.Length))];
         if (FilePath is not { Length: > 0 } path)
         {
             return;
@@ -147,17 +147,5 @@ public sealed class ScenarioPageModel(AssessmentsDbContext db) : PageModel
             _ when Array.IndexOf(file.Content, (byte)0) >= 0 => new OpenedFile(path, null, $"A binary file of {file.Content.Length} bytes."),
             _ => new OpenedFile(path, Encoding.UTF8.GetString(file.Content), null),
         };
-    }
-
-    private static ScenarioManifest? Read(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ScenarioManifest>(json, JsonSerializerOptions.Web);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -96,7 +96,7 @@ public sealed partial class AssessmentLifecycle(
     private static string CandidateEmail(InvitationRequest request)
     {
         var email = request.CandidateEmail.Trim().ToLowerInvariant();
-        return EmailShape().IsMatch(email)
+        return IsEmail(email)
             ? email
             : throw new AssessmentStateException($"'{request.CandidateEmail}' is not an email address.");
     }
@@ -477,7 +477,7 @@ public sealed partial class AssessmentLifecycle(
     private static partial Regex NotSlug();
 
     /// <summary>Whether an invitation would take <paramref name="text"/> as the candidate's address.</summary>
-    internal static bool IsEmail(string text) => EmailShape().IsMatch(text.Trim().ToLowerInvariant());
+    internal static bool IsEmail(string text) => EmailShape().IsMatch(text.Trim());
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailShape();

@@ -40,7 +40,7 @@ public sealed class InviteModel(AssessmentsDbContext db, AssessmentLifecycle lif
     [BindProperty]
     public Terms Form { get; set; } = new();
 
-    public IReadOnlyList<(Guid Id, string Name)> Organisations { get; private set; } = [];
+    public IReadOnlyList<(Guid Id, string Name, string Slug)> Organisations { get; private set; } = [];
 
     /// <summary>The scenarios the caller's organisations may invite to, by slug.</summary>
     public IReadOnlyList<(string Slug, string Title)> Scenarios { get; private set; } = [];
@@ -74,7 +74,7 @@ public sealed class InviteModel(AssessmentsDbContext db, AssessmentLifecycle lif
             return Unprocessable(string.Join(" ", problems));
         }
 
-        Results = [await SendAsync(row, cancellationToken)];
+        Results = [await SendAsync(row, await ActorAsync(cancellationToken), cancellationToken)];
         return Results[0].Ok ? Page() : Unprocessable(null);
     }
 
@@ -132,11 +132,12 @@ public sealed class InviteModel(AssessmentsDbContext db, AssessmentLifecycle lif
 
         var rows = line.Select((l, i) => new CandidateRow(l, rowName[i], rowEmail[i], string.IsNullOrWhiteSpace(rowGitHub[i]) ? null : rowGitHub[i])).ToList();
         var checkedRows = await CheckAsync(rows, cancellationToken);
+        var actor = await ActorAsync(cancellationToken);
         var results = new List<Sent>();
         foreach (var row in checkedRows)
         {
             results.Add(row.Sendable
-                ? await SendAsync(row.Row, cancellationToken)
+                ? await SendAsync(row.Row, actor, cancellationToken)
                 : new Sent(row.Row.Name, row.Row.Email, null, "not sent: " + string.Join(" ", row.Problems), false));
         }
 
@@ -144,11 +145,13 @@ public sealed class InviteModel(AssessmentsDbContext db, AssessmentLifecycle lif
         return Page();
     }
 
-    private async Task<Sent> SendAsync(CandidateRow row, CancellationToken cancellationToken)
+    /// <summary>Who the audit names: the signed-in admin's address.</summary>
+    private async Task<string> ActorAsync(CancellationToken cancellationToken) =>
+        await db.Users.Where(u => u.Id == User.UserId()).Select(u => u.Email).SingleAsync(cancellationToken) ?? User.UserId().ToString();
+
+    private async Task<Sent> SendAsync(CandidateRow row, string actor, CancellationToken cancellationToken)
     {
-        var organisation = Organisations.Single(o => o.Id == Form.Organisation);
-        var slug = await db.Organisations.Where(o => o.Id == organisation.Id).Select(o => o.Slug).SingleAsync(cancellationToken);
-        var actor = await db.Users.Where(u => u.Id == User.UserId()).Select(u => u.Email).SingleAsync(cancellationToken) ?? User.UserId().ToString();
+        var slug = Organisations.Single(o => o.Id == Form.Organisation).Slug;
         try
         {
             var invitation = await lifecycle.InviteAsync(
@@ -242,9 +245,9 @@ public sealed class InviteModel(AssessmentsDbContext db, AssessmentLifecycle lif
         Organisations = (await db.Memberships.AsNoTracking()
                 .Where(m => m.UserId == userId && m.Role == OrganisationRole.Admin)
                 .OrderBy(m => m.Organisation!.Name)
-                .Select(m => new { m.OrganisationId, m.Organisation!.Name })
+                .Select(m => new { m.OrganisationId, m.Organisation!.Name, m.Organisation.Slug })
                 .ToListAsync(cancellationToken))
-            .Select(m => (m.OrganisationId, m.Name)).ToList();
+            .Select(m => (m.OrganisationId, m.Name, m.Slug)).ToList();
         if (Organisations.Count == 0)
         {
             return false;

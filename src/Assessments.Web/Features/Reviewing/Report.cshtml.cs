@@ -222,7 +222,7 @@ public sealed class ReportModel(
         ScenarioTitle = found.Title;
         VersionLabel = found.Label;
         Role = found.Role;
-        Manifest = ReadManifest(found.Manifest);
+        Manifest = StoredManifest.TryRead(found.Manifest);
         var reviewsBlind = found.ReviewsBlind;
 
         // 2: every push with its gradings.
@@ -359,18 +359,6 @@ public sealed class ReportModel(
         {
             logger.LogWarning(e, "A stored report does not read as the results contract");
             Notice = "The stored report of this grading could not be read; its log is below.";
-            return null;
-        }
-    }
-
-    private static ScenarioManifest? ReadManifest(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ScenarioManifest>(json, JsonSerializerOptions.Web);
-        }
-        catch (JsonException)
-        {
             return null;
         }
     }
