@@ -42,6 +42,11 @@ ensure_dotnet() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
+# cpu_ticks : "BUSY TOTAL" jiffies of all cores from /proc/stat (busy = everything but idle and iowait).
+cpu_ticks() {
+  awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print total - $5 - $6, total; exit }' /proc/stat
+}
+
 # random_secret [N] : N letters and digits from /dev/urandom (no pipe closed early, so pipefail is safe).
 random_secret() {
   local n=${1:-24} s=""
