@@ -63,6 +63,10 @@ public sealed class AssessmentsDbContext(DbContextOptions<AssessmentsDbContext> 
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<OperationCount> OperationCounts => Set<OperationCount>();
+
+    public DbSet<OperationGauge> OperationGauges => Set<OperationGauge>();
+
     /// <summary>Shared by every context: it keeps no state between saves of one context.</summary>
     private static readonly AssessmentListings.Interceptor Listings = new();
 

@@ -7,6 +7,7 @@ using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Library;
 using Assessments.Web.Features.Lifecycle;
 using Assessments.Web.Features.Mail;
+using Assessments.Web.Features.Operations;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Reviewing;
 using Assessments.Web.Features.Scoring;
@@ -42,6 +43,7 @@ public static class AssessmentsWebApplication
         builder.AddAssessmentsDatabase();
         builder.AddPublicUrl(requiredAtStart: roles.HasFlag(ServerRoles.Web));
         builder.AddJobs();
+        builder.AddOperations(roles);
         builder.AddHealth(roles);
         builder.AddGrading(worker: roles.HasFlag(ServerRoles.Worker));
         builder.AddVerification(worker: roles.HasFlag(ServerRoles.Worker));
@@ -71,6 +73,7 @@ public static class AssessmentsWebApplication
         StartupChecks.ValidateOptions(app.Services);
 
         app.MapHealth();
+        app.MapMetricsScrape();
         if (roles.HasFlag(ServerRoles.Web))
         {
             app.UseSecurityHeaders();

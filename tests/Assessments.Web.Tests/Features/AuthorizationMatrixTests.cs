@@ -105,7 +105,10 @@ public sealed partial class AuthorizationMatrixTests(WebApp app)
         new("POST", "/git/{organisation}/{assessment}.git/git-upload-pack", null, "401", "404", "404", "403", "403", "415", "404"),
         new("POST", "/git/{organisation}/{assessment}.git/git-receive-pack", null, "401", "404", "404", "403", "403", "403", "404"),
         new("POST", "/webhooks/github/{assessmentId:guid}", null, "401", "401", "401", "401", "401", "401", "401"),
+        new("GET", "/ops", null, Login, Login, Denied, Denied, Denied, Denied, "200"),
         new("GET", "/ops/jobs/{**path}", null, Login, Login, Denied, Denied, Denied, Denied, "200"),
+        // Prometheus's scrape: its bearer token only, whoever is signed in (MetricsScrapeTests).
+        new("GET", "/metrics", null, "401", "401", "401", "401", "401", "401", "401"),
         new("POST", "/ops/worker-probes/", null, "401", "401", "403", "403", "403", "403", "202"),
         new("GET", "/ops/worker-probes/{id:guid}", null, "401", "401", "403", "403", "403", "403", "404"),
         new("POST", "/invitations/{secret}", "start", "200", "200", "200", "200", "200", "200", "200"),

@@ -23,6 +23,9 @@ public sealed partial class WebApp : IAsyncLifetime
 
     public const int GitPerMinute = 600;
 
+    /// <summary>The bearer token a scrape of <c>/metrics</c> sends.</summary>
+    public const string ScrapeToken = "scrape-token-for-the-web-tests-0123456789";
+
     public MigratedDatabase Database { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -73,6 +76,7 @@ public sealed partial class WebApp : IAsyncLifetime
                 // The git tests clone and push from 127.0.0.1 with the real git client (which
                 // cannot choose its source address); the limit test sends this many plus one.
                 $"--RateLimits:GitPerMinute={GitPerMinute}",
+                $"--Operations:ScrapeToken={ScrapeToken}",
             ],
             ServerRoles.Web);
         _app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().AddProvider(Errors);

@@ -60,3 +60,24 @@ internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<
         builder.ToTable("data_protection_keys");
     }
 }
+
+internal sealed class OperationCountConfiguration : IEntityTypeConfiguration<OperationCount>
+{
+    public void Configure(EntityTypeBuilder<OperationCount> builder)
+    {
+        builder.ToTable("operation_counts");
+        builder.HasKey(c => new { c.Minute, c.Name, c.Label });
+        builder.Property(c => c.Name).HasMaxLength(64);
+        builder.Property(c => c.Label).HasMaxLength(64);
+    }
+}
+
+internal sealed class OperationGaugeConfiguration : IEntityTypeConfiguration<OperationGauge>
+{
+    public void Configure(EntityTypeBuilder<OperationGauge> builder)
+    {
+        builder.ToTable("operation_gauges");
+        builder.HasKey(g => new { g.Minute, g.Name });
+        builder.Property(g => g.Name).HasMaxLength(64);
+    }
+}

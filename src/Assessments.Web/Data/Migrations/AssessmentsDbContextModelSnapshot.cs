@@ -807,6 +807,53 @@ namespace Assessments.Web.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Assessments.Web.Data.OperationCount", b =>
+                {
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("label");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("Minute", "Name", "Label")
+                        .HasName("pk_operation_counts");
+
+                    b.ToTable("operation_counts", (string)null);
+                });
+
+            modelBuilder.Entity("Assessments.Web.Data.OperationGauge", b =>
+                {
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("Minute", "Name")
+                        .HasName("pk_operation_gauges");
+
+                    b.ToTable("operation_gauges", (string)null);
+                });
+
             modelBuilder.Entity("Assessments.Web.Data.Organisation", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Operations;
 using Assessments.Web.Features.Submissions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,11 +25,44 @@ public static class GitHubWebhookEndpoints
     public static IEndpointRouteBuilder MapGitHubWebhooks(this IEndpointRouteBuilder app)
     {
         app.MapPost("/webhooks/github/{assessmentId:guid}", ReceiveAsync)
+            .AddEndpointFilter(CountOutcomeAsync)
             .AddEndpointFilter<WebhookSignatureFilter>()
             .AllowAnonymous()
             .DisableAntiforgery()
             .ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>Counts each delivery by how it was answered, whatever answered it (the signature
+    /// check, the handler, or an exception): accepted, duplicate, rejected (4xx) or failed.</summary>
+    private static async ValueTask<object?> CountOutcomeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var metrics = context.HttpContext.RequestServices.GetRequiredService<OperationsMetrics>();
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.WebhookDelivery(Provider, "failed");
+            throw;
+        }
+
+        var answer = result;
+        while (answer is INestedHttpResult nested)
+        {
+            answer = nested.Result;
+        }
+
+        metrics.WebhookDelivery(Provider, answer switch
+        {
+            Ok<WebhookAnswer> { Value.Status: "duplicate" } => "duplicate",
+            IStatusCodeHttpResult { StatusCode: >= 400 and < 500 } => "rejected",
+            IStatusCodeHttpResult { StatusCode: >= 500 } => "failed",
+            _ => "accepted",
+        });
+        return result;
     }
 
     /// <summary>What storing a delivery needs.</summary>

@@ -5,6 +5,7 @@ using Assessments.Runner.Submissions;
 using Assessments.Scenarios;
 using Assessments.Web.Features.Jobs;
 using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Operations;
 using Assessments.Web.Features.Sandbox;
 using Hangfire;
 using Npgsql;
@@ -24,6 +25,7 @@ public sealed class GradingJob(
     IEnumerable<ICandidateRepositories> repositories,
     IOptions<SandboxOptions> sandboxOptions,
     NpgsqlDataSource dataSource,
+    OperationsMetrics metrics,
     ILogger<GradingJob> logger)
 {
     /// <summary>Runs before a sandbox error becomes the grading's final verdict.</summary>
@@ -47,6 +49,7 @@ public sealed class GradingJob(
         }
 
         var submission = run.Submission ?? throw new InvalidOperationException($"Grading {run.Id} has no submission.");
+        using var scope = OperationsTelemetry.TagGrading(logger, run);
         submission.Message ??= await CommitMessageAsync(submission, cancellationToken);
         if (!submission.IsFinal && run.RequestedBy is null && await IsSupersededAsync(submission, cancellationToken))
         {
@@ -72,12 +75,18 @@ public sealed class GradingJob(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The engine, the sandbox or a file went away: ours, so the job is retried.
+            metrics.SandboxError(e.GetType().Name);
             await FinishAsync(run, null, [], log.Append(e.ToString()), lastAttempt: run.Attempt >= MaxAttempts, cancellationToken);
             throw;
         }
 
         var report = graded.Report;
         var retry = report.Verdict == Verdict.SandboxError && run.Attempt < MaxAttempts;
+        if (report.Verdict == Verdict.SandboxError)
+        {
+            metrics.SandboxError(OperationsMetrics.Cause(report));
+        }
+
         await FinishAsync(run, report, graded.Files, log, lastAttempt: !retry, cancellationToken);
         if (retry)
         {
@@ -120,7 +129,7 @@ public sealed class GradingJob(
 
         await using var host = await hosts.CreateAsync(package, candidateSubmission: true, cancellationToken);
         GradingReport report;
-        await using (var progress = new StageRecorder(dataSource, run.Id, run.Attempt, log, LogCap, logger))
+        await using (var progress = new StageRecorder(dataSource, run.Id, run.Attempt, log, LogCap, logger, OperationsTelemetry.GradingTags(run)))
         {
             report = await engine.RunAsync(new GradingRequest(package, tree.Files, subject), host, cancellationToken, progress);
         }
@@ -181,6 +190,10 @@ public sealed class GradingJob(
         // Delivered at commit, with the rows: a page that hears it finds the finished grading.
         await db.Database.ExecuteSqlAsync($"SELECT pg_notify({StageRecorder.Channel}, {run.Id.ToString()})", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (run.FinishedAt is { } finished)
+        {
+            metrics.GradingFinished(GradingKind.Candidate, run.Verdict ?? GradingVerdict.SandboxError, finished - run.Submission!.ReceivedAt);
+        }
     }
 }
 

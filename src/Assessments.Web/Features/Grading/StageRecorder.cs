@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Assessments.Runner.Execution;
+using Assessments.Runner.Results;
+using Assessments.Web.Features.Operations;
 using Npgsql;
 
 namespace Assessments.Web.Features.Grading;
@@ -10,7 +13,8 @@ namespace Assessments.Web.Features.Grading;
 /// PostgreSQL <c>NOTIFY</c> on <see cref="Channel"/> with the run's id, which every web process
 /// listens to (<see cref="GradingNotifications"/>). The row is the record and the notification
 /// only a nudge: a listener that misses one still finds the row. A failed write is logged and
-/// costs the live display a line, never the grading.</summary>
+/// costs the live display a line, never the grading. Each finished stage is also a span under the
+/// job's (<see cref="OperationsTelemetry"/>), carrying the grading's ids.</summary>
 public sealed class StageRecorder : IProgress<GradingProgress>, IAsyncDisposable
 {
     /// <summary>The notification channel; the payload is the grading run's id.</summary>
@@ -32,9 +36,14 @@ public sealed class StageRecorder : IProgress<GradingProgress>, IAsyncDisposable
     private readonly int _logCap;
     private readonly ILogger _logger;
     private readonly Task _writer;
+    private readonly ActivityContext _parent;
+    private readonly KeyValuePair<string, object?>[] _traceTags;
 
-    public StageRecorder(NpgsqlDataSource dataSource, Guid runId, int attempt, StringBuilder log, int logCap, ILogger logger)
+    /// <param name="traceTags">The ids each stage's span carries (<see cref="OperationsTelemetry.GradingTags"/>).</param>
+    public StageRecorder(NpgsqlDataSource dataSource, Guid runId, int attempt, StringBuilder log, int logCap, ILogger logger, KeyValuePair<string, object?>[] traceTags)
     {
+        _parent = Activity.Current?.Context ?? default;
+        _traceTags = traceTags;
         _dataSource = dataSource;
         _runId = runId;
         _attempt = attempt;
@@ -57,9 +66,39 @@ public sealed class StageRecorder : IProgress<GradingProgress>, IAsyncDisposable
                     _log.AppendLine($"{stage.Name} [{stage.Side.ToString().ToLowerInvariant()}] {stage.Status.ToString().ToLowerInvariant()} in {stage.DurationMs / 1000:0.0} s");
                 }
             }
+
+            Trace(stage);
         }
 
         _events.Writer.TryWrite(value);
+    }
+
+    /// <summary>The stage as a span that ended now and began its duration ago: the engine reports a
+    /// stage once it is over, with how long it took.</summary>
+    private void Trace(StageOutcome stage)
+    {
+        if (!OperationsTelemetry.Source.HasListeners())
+        {
+            return;
+        }
+
+        var end = DateTimeOffset.UtcNow;
+        using var span = OperationsTelemetry.Source.StartActivity($"stage {stage.Name}", ActivityKind.Internal, _parent, _traceTags, startTime: end - TimeSpan.FromMilliseconds(stage.DurationMs));
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag("assessments.stage.name", stage.Name);
+        span.SetTag("assessments.stage.side", stage.Side.ToString().ToLowerInvariant());
+        span.SetTag("assessments.stage.status", stage.Status.ToString().ToLowerInvariant());
+        span.SetTag("assessments.stage.exit_code", stage.ExitCode);
+        if (stage.Status != StageStatus.Ok)
+        {
+            span.SetStatus(ActivityStatusCode.Error, $"{stage.Name} {stage.Status}");
+        }
+
+        span.SetEndTime(end.UtcDateTime);
     }
 
     /// <summary>Sends a notification without a row: the run started or finished.</summary>

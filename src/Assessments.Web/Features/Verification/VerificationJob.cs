@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Assessments.Runner.Execution;
 using Assessments.Runner.Results;
@@ -5,6 +6,7 @@ using Assessments.Runner.Verification;
 using Assessments.Scenarios;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Jobs;
+using Assessments.Web.Features.Operations;
 using Assessments.Web.Features.Sandbox;
 using Hangfire;
 using Npgsql;
@@ -22,6 +24,7 @@ public sealed class VerificationJob(
     GradingEngine engine,
     IOptions<SandboxOptions> sandboxOptions,
     NpgsqlDataSource dataSource,
+    OperationsMetrics metrics,
     ILogger<VerificationJob> logger)
 {
     public const int MaxAttempts = 2;
@@ -42,6 +45,8 @@ public sealed class VerificationJob(
         }
 
         var version = verification.ScenarioVersion!;
+        Activity.Current?.SetTag(OperationsTelemetry.VerificationId, verification.Id.ToString());
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["VerificationId"] = verification.Id });
         verification.Attempt++;
         verification.Status = ScenarioVerificationStatus.Running;
         verification.StartedAt = DateTimeOffset.UtcNow;
@@ -59,7 +64,7 @@ public sealed class VerificationJob(
             await db.SaveChangesAsync(cancellationToken);
 
             var hosts = await sandbox.HostsAsync(cancellationToken);
-            await using var recorder = new VerificationRecorder(db, dataSource, verification, logger);
+            await using var recorder = new VerificationRecorder(db, dataSource, verification, metrics, logger);
             result = await new ScenarioVerifier(engine, hosts, sandboxOptions.Value.VerificationVariantsAtOnce, recorder).VerifyAsync(package, cancellationToken);
             // Ours, not the package's: retried, and never stored as "not verified".
             var broken = result.Reports
@@ -126,7 +131,7 @@ public sealed class VerificationJob(
 /// <summary>Each grading of a verification as a <see cref="GradingRun"/>: created (or, on a retried
 /// attempt, reset) as it starts, its stages recorded live, its report stored as it ends. The
 /// verifier may grade variants side by side, so the job's context is used by one at a time.</summary>
-internal sealed class VerificationRecorder(AssessmentsDbContext db, NpgsqlDataSource dataSource, ScenarioVerification verification, ILogger logger)
+internal sealed class VerificationRecorder(AssessmentsDbContext db, NpgsqlDataSource dataSource, ScenarioVerification verification, OperationsMetrics metrics, ILogger logger)
     : IVerificationObserver, IAsyncDisposable
 {
     private const int LogCap = 64 * 1024;
@@ -161,7 +166,7 @@ internal sealed class VerificationRecorder(AssessmentsDbContext db, NpgsqlDataSo
 
         await StageRecorder.NotifyAsync(dataSource, run.Id, cancellationToken);
         var log = new StringBuilder();
-        return new Grading(this, run, log, new StageRecorder(dataSource, run.Id, run.Attempt, log, LogCap, logger));
+        return new Grading(this, run, log, new StageRecorder(dataSource, run.Id, run.Attempt, log, LogCap, logger, OperationsTelemetry.GradingTags(run)));
     }
 
     private async Task FinishAsync(GradingRun run, StringBuilder log, GradingReport report, CancellationToken cancellationToken)
@@ -179,6 +184,14 @@ internal sealed class VerificationRecorder(AssessmentsDbContext db, NpgsqlDataSo
             await db.SaveChangesAsync(cancellationToken);
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({StageRecorder.Channel}, {run.Id.ToString()})", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            if (report.Verdict == Verdict.SandboxError)
+            {
+                metrics.SandboxError(OperationsMetrics.Cause(report));
+            }
+            else
+            {
+                metrics.GradingFinished(GradingKind.Verification, run.Verdict ?? GradingVerdict.SandboxError, sincePush: null);
+            }
         }
         finally
         {

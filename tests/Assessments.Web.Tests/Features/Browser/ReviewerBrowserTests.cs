@@ -308,6 +308,52 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
     }
 
     [Fact]
+    public async Task AnOperatorReadsTheOpsPageAtDesktopAndPhoneWidth()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var email = $"operator-{Guid.NewGuid():N}@example.com";
+        await app.CreateUserAsync(email, ReviewData.Password, isOperator: true);
+        // A day the page can draw: the queue sampled every quarter hour of the last six, and
+        // deliveries and sandbox errors over some hours (older than this minute, so the scrape
+        // test's counts of the current minute are left alone).
+        await using (var db = app.Database.CreateContext())
+        {
+            var hour = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, DateTimeOffset.UtcNow.Day, DateTimeOffset.UtcNow.Hour, 0, 0, TimeSpan.Zero);
+            for (var quarter = 1; quarter <= 24; quarter++)
+            {
+                var minute = hour.AddMinutes(-15 * quarter).AddMinutes(7);
+                db.OperationGauges.Add(new OperationGauge { Minute = minute, Name = "gradings.queued", Value = Math.Round(3 + (3 * Math.Sin(quarter / 4.0))) });
+                db.OperationGauges.Add(new OperationGauge { Minute = minute, Name = "gradings.running", Value = quarter % 6 == 0 ? 0 : 1 });
+            }
+
+            for (var h = 1; h <= 8; h++)
+            {
+                db.OperationCounts.Add(new OperationCount { Minute = hour.AddHours(-h).AddMinutes(31), Name = "webhook.deliveries", Label = "accepted", Count = 10 + (h * 3) });
+                db.OperationCounts.Add(new OperationCount { Minute = hour.AddHours(-h).AddMinutes(31), Name = "webhook.deliveries", Label = "duplicate", Count = h % 3 });
+            }
+
+            db.OperationCounts.Add(new OperationCount { Minute = hour.AddHours(-3).AddMinutes(12), Name = "sandbox.errors", Label = "start-postgres", Count = 2 });
+            await db.SaveChangesAsync(ct);
+        }
+
+        foreach (var phone in new[] { false, true })
+        {
+            await using var context = await chromium.NewContextAsync(app.BaseAddress, phone);
+            var page = await context.NewPageAsync();
+            var errors = ScriptErrors(page);
+            await SignInAsync(page, email);
+            await page.GotoAsync("/ops");
+            Assert.Equal(4, await page.Locator("section.figures .figure").CountAsync());
+            Assert.True(await page.Locator("svg.chart.ops").CountAsync() >= 3);
+            Assert.True(await page.Locator("svg.chart.ops path.line").CountAsync() >= 2);
+            await chromium.ScreenshotAsync(page, "ops" + (phone ? "-phone" : ""));
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - screen.width");
+            Assert.True(overflow <= 0, $"the ops page is {overflow} px wider than the screen");
+            Assert.Empty(errors);
+        }
+    }
+
+    [Fact]
     public async Task AccountAndTeamPagesAtDesktopAndPhoneWidth()
     {
         var data = await new ReviewData(app).CreateAsync(OrganisationRole.Admin);
@@ -510,7 +556,7 @@ public sealed class ReviewerBrowserTests(WebApp app, Chromium chromium) : IClass
 
     private async Task RecordAsync(Guid runId, GradingProgress progress)
     {
-        await using var recorder = new StageRecorder(_worker, runId, 1, new StringBuilder(), 1024, NullLogger.Instance);
+        await using var recorder = new StageRecorder(_worker, runId, 1, new StringBuilder(), 1024, NullLogger.Instance, []);
         recorder.Report(progress);
     }
 

@@ -4,6 +4,7 @@ using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
 using Assessments.Web.Features.Grading;
 using Assessments.Web.Features.Git;
+using Assessments.Web.Features.Operations;
 using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Common;
 using Assessments.Web.Tests.Infrastructure;
@@ -23,6 +24,8 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
 {
     private readonly DirectoryInfo _repositories = Directory.CreateTempSubdirectory("grading-repos-");
     private readonly Npgsql.NpgsqlDataSource _dataSource = Npgsql.NpgsqlDataSource.Create(database.ConnectionString);
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private OperationsMetrics? _metrics;
 
     public async ValueTask InitializeAsync() => await database.ResetAsync();
 
@@ -30,6 +33,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
     {
         _repositories.Delete(recursive: true);
         await _dataSource.DisposeAsync();
+        await _meters.DisposeAsync();
     }
 
     [Fact]
@@ -85,6 +89,10 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         for (var attempt = 1; attempt <= GradingJob.MaxAttempts; attempt++)
         {
             var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => job.RunAsync(newest, ct));
+            // Each attempt is a sandbox error by its cause; only the last ends the grading, as one.
+            var counted = _metrics!.TakePending();
+            Assert.Contains((OperationsMetrics.Counts.SandboxErrors, nameof(SandboxUnavailableException), 1L), counted);
+            Assert.Equal(attempt == GradingJob.MaxAttempts, counted.Contains((OperationsMetrics.Counts.CandidateGradings, "sandbox-error", 1L)));
             Assert.Contains("assessments-sandbox:missing-for-this-test", error.Message);
 
             await using var db = database.CreateContext();
@@ -102,7 +110,8 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         var db = database.CreateContext();
         // These submissions are on the built-in host: GitHub is not registered, as on a server without it.
         var repositories = new BuiltInRepositories(Options.Create(new RepositoryOptions { Root = _repositories.FullName }));
-        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), [repositories], sandbox, _dataSource, NullLogger<GradingJob>.Instance);
+        _metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), [repositories], sandbox, _dataSource, _metrics, NullLogger<GradingJob>.Instance);
     }
 
     /// <summary>Two pushes of one assessment with a grading each; returns the older's and the newer's grading ids.</summary>

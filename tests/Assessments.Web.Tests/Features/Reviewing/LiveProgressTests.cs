@@ -88,7 +88,7 @@ public sealed class LiveProgressTests(WebApp app) : IAsyncDisposable
 
     private async Task RecordAsync(Guid runId, GradingProgress progress)
     {
-        await using var recorder = new StageRecorder(_worker, runId, 1, new StringBuilder(), 1024, NullLogger.Instance);
+        await using var recorder = new StageRecorder(_worker, runId, 1, new StringBuilder(), 1024, NullLogger.Instance, []);
         recorder.Report(progress);
     }
 
