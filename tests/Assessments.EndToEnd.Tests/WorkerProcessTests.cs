@@ -23,8 +23,17 @@ public sealed class WorkerProcessTests(MigratedDatabase database) : IClassFixtur
     {
         var ct = TestContext.Current.CancellationToken;
         var port = AssessProcess.FreePort();
+        // What an OpenTelemetry collector would receive from the worker, over OTLP's http/protobuf.
+        await using var collector = await OtlpCollector.StartAsync(ct);
+        const string scrapeToken = "worker-scrape-token-0123456789abcdef";
         await using var worker = AssessProcess.Start(
-            new Dictionary<string, string> { ["ConnectionStrings__Assessments"] = database.ConnectionString },
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Assessments"] = database.ConnectionString,
+                ["Operations__OtlpEndpoint"] = collector.Address,
+                ["Operations__OtlpProtocol"] = "http/protobuf",
+                ["Operations__ScrapeToken"] = scrapeToken,
+            },
             "worker", "--urls", $"http://127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await worker.WaitForStatusAsync(http, "/healthz", HttpStatusCode.OK, TimeSpan.FromMinutes(1));
@@ -51,6 +60,17 @@ public sealed class WorkerProcessTests(MigratedDatabase database) : IClassFixtur
         Assert.Equal(worker.ProcessId, probe.CompletedByProcessId);
         Assert.NotEqual(Environment.ProcessId, probe.CompletedByProcessId);
         Assert.True(probe.DataProtectionShared, $"The worker could not open the web role's payload: {probe.DataProtectionError}");
+
+        // The job's span reached the collector (the exporter sends every few seconds), named for
+        // the job and carrying Hangfire's id; the worker's own figures are scraped with the token.
+        var traces = await collector.WaitForAsync("/v1/traces", "job WorkerProbeJob.RunAsync", TimeSpan.FromSeconds(60), ct);
+        Assert.Contains("hangfire.job.id", traces);
+        Assert.Contains("assessments-worker", traces);
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", scrapeToken);
+        var metrics = await (await http.SendAsync(scrape, ct)).Content.ReadAsStringAsync(ct);
+        Assert.Contains("assessments_gradings_queued", metrics);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/metrics", ct)).StatusCode);
         await web.StopAsync(ct);
     }
 

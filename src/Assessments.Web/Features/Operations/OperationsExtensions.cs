@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Hangfire;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -29,7 +30,21 @@ public static class OperationsExtensions
         }
 
         var configured = builder.Configuration.GetSection(OperationsOptions.Section).Get<OperationsOptions>() ?? new OperationsOptions();
+        // Set here, the endpoint and protocol are ours; from OTEL_EXPORTER_OTLP_* alone, the exporter
+        // reads them itself (and adds the signal's path for http/protobuf).
         var otlp = configured.OtlpEndpoint ?? builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        void Otlp(OtlpExporterOptions exporter, string signal)
+        {
+            if (configured.OtlpEndpoint is not { Length: > 0 } endpoint)
+            {
+                return;
+            }
+
+            var http = configured.OtlpProtocol == "http/protobuf";
+            exporter.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+            exporter.Endpoint = new Uri(http ? $"{endpoint.TrimEnd('/')}/v1/{signal}" : endpoint);
+        }
+
         var service = roles.HasFlag(ServerRoles.Web) ? roles.HasFlag(ServerRoles.Worker) ? "assessments" : "assessments-web" : "assessments-worker";
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(service, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
@@ -43,7 +58,7 @@ public static class OperationsExtensions
                     .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is { Length: > 0 })
                 {
-                    metrics.AddOtlpExporter(exporter => exporter.Endpoint = new Uri(otlp));
+                    metrics.AddOtlpExporter(exporter => Otlp(exporter, "metrics"));
                 }
             });
         if (otlp is { Length: > 0 })
@@ -52,7 +67,7 @@ public static class OperationsExtensions
                 .AddSource(OperationsTelemetry.Name, "Npgsql")
                 .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !IsProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(exporter => exporter.Endpoint = new Uri(otlp)));
+                .AddOtlpExporter(exporter => Otlp(exporter, "traces")));
         }
 
         return builder;

@@ -26,4 +26,9 @@ public sealed class OperationsOptions
     /// default. The standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable works as well.</summary>
     [Url(ErrorMessage = "Operations:OtlpEndpoint must be an absolute URL")]
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> (the collector's port 4317) or <c>http/protobuf</c> (4318; the
+    /// signal's path, <c>/v1/traces</c> or <c>/v1/metrics</c>, is added to the endpoint).</summary>
+    [RegularExpression("^(grpc|http/protobuf)$", ErrorMessage = "Operations:OtlpProtocol must be grpc or http/protobuf")]
+    public string OtlpProtocol { get; set; } = "grpc";
 }
