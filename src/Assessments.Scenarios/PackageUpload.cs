@@ -93,8 +93,10 @@ public static class PackageUpload
                 }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or IOException or OverflowException or InvalidOperationException or ArgumentException)
         {
+            // What TarReader and GZipStream throw on damaged headers, sizes and streams (fuzzing
+            // found each); none of ours is among them (ours is PackageUploadException).
             throw new PackageUploadException($"the archive is not a readable .tar.gz: {e.Message}");
         }
 
@@ -116,7 +118,19 @@ public static class PackageUpload
 
         using (zip)
         {
-            foreach (var entry in zip.Entries)
+            // Reading the central directory (Entries) can fail as late as the first entry: a
+            // damaged archive is refused with the reason, never an exception the page cannot answer.
+            IReadOnlyList<ZipArchiveEntry> entries;
+            try
+            {
+                entries = zip.Entries;
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or ArgumentException)
+            {
+                throw new PackageUploadException($"the archive is not a readable .zip: {e.Message}");
+            }
+
+            foreach (var entry in entries)
             {
                 // Where a zip made on Windows puts its separators.
                 var path = budget.Entry(entry.FullName.Replace('\\', '/'));
@@ -143,7 +157,7 @@ public static class PackageUpload
                     var content = await budget.ReadAsync(path, data, cancellationToken);
                     files.Add(new PackageFile(path, (unixMode & 0x40) != 0, content));
                 }
-                catch (InvalidDataException e)
+                catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or NotSupportedException)
                 {
                     throw new PackageUploadException($"{path} does not decompress: {e.Message}");
                 }

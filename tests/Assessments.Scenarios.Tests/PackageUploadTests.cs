@@ -113,6 +113,39 @@ public sealed class PackageUploadTests
     public Task AnEntryTwiceIsRefused() =>
         RefusedAsync(TarGz(Regular("scenario.yaml", "a"), Regular("scenario.yaml", "b")), "'scenario.yaml' is in the archive twice");
 
+    [Fact]
+    public Task AZipWhoseDirectoryMiscountsItsEntriesIsRefused()
+    {
+        // Found by fuzzing: the zip opens, and reading its entries throws InvalidDataException.
+        var zip = ZipOf(("scenario.yaml", "id: tiny\n"u8.ToArray(), 0x81A4), ("README.md", "hi\n"u8.ToArray(), 0x81A4)).ToArray();
+        var end = zip.AsSpan().LastIndexOf([(byte)0x50, (byte)0x4b, (byte)0x05, (byte)0x06]);
+        zip[end + 8] = 3;  // entries on this disk
+        zip[end + 10] = 3; // entries in all
+        return RefusedAsync(new MemoryStream(zip), "not a readable .zip");
+    }
+
+    [Fact]
+    public Task ATarWhoseExtendedHeaderClaimsMoreThanItHoldsIsRefused()
+    {
+        // Found by fuzzing: TarReader throws InvalidOperationException or OverflowException for it.
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "scenario.yaml", new Dictionary<string, string> { ["comment"] = "x" }) { DataStream = new MemoryStream("id: tiny\n"u8.ToArray()) });
+        }
+
+        var bytes = tar.ToArray();
+        Encoding.ASCII.GetBytes("77777777777\0").CopyTo(bytes, 124);  // the 'x' header's size field
+        var gzipped = new MemoryStream();
+        using (var gzip = new GZipStream(gzipped, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(bytes);
+        }
+
+        gzipped.Position = 0;
+        return RefusedAsync(gzipped, "not a readable .tar.gz");
+    }
+
     private static async Task RefusedAsync(Stream archive, string reason, PackageUploadLimits? limits = null)
     {
         var error = await Assert.ThrowsAsync<PackageUploadException>(() => PackageUpload.ReadAsync(archive, limits ?? Limits, Ct));

@@ -31,6 +31,15 @@ public sealed class PackageValidationTests
     }
 
     [Fact]
+    public void ATagThatIsNotAUriIsAnErrorNotAnException()
+    {
+        // Found by fuzzing: YamlDotNet throws ArgumentException, not YamlException, for it.
+        using var package = new TestPackage();
+        package.EditManifest("level: mid", "level: !![[binary mid");
+        Assert.Contains(": not valid YAML after this point: ", package.SingleError());
+    }
+
+    [Fact]
     public void BadIndentationNamesTheLine()
     {
         using var package = new TestPackage();

@@ -32,6 +32,13 @@ public static partial class ManifestParser
             errors.Add(new ScenarioError(new SourceLocation(file, (int)mark.Line, (int)mark.Column), "", "not valid YAML: a bracket, brace or quote that opens here is not closed"));
             return (null, errors);
         }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        {
+            // And this way on some malformed tokens (a tag that is not a URI, say), found by fuzzing.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            errors.Add(new ScenarioError(new SourceLocation(file, (int)mark.Line, (int)mark.Column), "", $"not valid YAML after this point: {e.Message}"));
+            return (null, errors);
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
