@@ -119,6 +119,10 @@ public sealed class GitHubWebhookTests(WebApp app) : IAsyncLifetime
         Assert.Contains("'after' is missing", await noAfter.Content.ReadAsStringAsync(ct));
         var noDelivery = await SendAsync(id, WebhookSignature.Compute(secret, Encoding.UTF8.GetBytes(body)), "push", null, body, ct);
         Assert.Equal(HttpStatusCode.BadRequest, noDelivery.StatusCode);
+        // Longer than the column that stores it: refused, not a 500 (found by fuzzing).
+        var longEvent = await DeliverAsync(id, secret, new string('e', 65), "bad-8", body, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, longEvent.StatusCode);
+        Assert.Contains("at most 64 characters", await longEvent.Content.ReadAsStringAsync(ct));
         var otherRepository = await DeliverAsync(id, secret, "push", "bad-7", body.Replace($"\"id\":{repository.Id}", "\"id\":1"), ct);
         Assert.Equal(HttpStatusCode.BadRequest, otherRepository.StatusCode);
 
