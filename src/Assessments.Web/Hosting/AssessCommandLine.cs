@@ -17,6 +17,8 @@ public static class AssessCommandLine
             ServerCommands.Serve(),
             ServerCommands.Worker(),
             DatabaseCommands.Migrate(),
+            Features.Backups.BackupCommands.Backup(),
+            Features.Backups.BackupCommands.Restore(),
             DemoCommands.SeedDemo(),
             AdminCommands.Admin(),
             Features.Scenarios.ScenarioCommands.Scenario(),
