@@ -23,6 +23,10 @@ public sealed partial class WebApp : IAsyncLifetime
 
     public const int GitPerMinute = 600;
 
+    /// <summary>The meter name of the <c>OperationsMetrics</c> tests make beside the app: never the
+    /// app's own, whose series a second meter of that name would share and, disposed, end.</summary>
+    public const string TestMeter = "Assessments.Tests";
+
     /// <summary>The bearer token a scrape of <c>/metrics</c> sends.</summary>
     public const string ScrapeToken = "scrape-token-for-the-web-tests-0123456789";
 

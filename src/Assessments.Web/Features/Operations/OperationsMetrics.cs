@@ -35,8 +35,17 @@ public sealed class OperationsMetrics
     private volatile OperationsSnapshot? _snapshot;
 
     public OperationsMetrics(IMeterFactory meters)
+        : this(meters, OperationsTelemetry.Name)
     {
-        var meter = meters.Create(OperationsTelemetry.Name);
+    }
+
+    /// <summary>With a meter of another name, for tests that make their own beside a running app:
+    /// the app's OpenTelemetry listens to every meter named <see cref="OperationsTelemetry.Name"/>
+    /// in the process, and a second one of that name, disposed with its test, would end the
+    /// app's series it shares.</summary>
+    internal OperationsMetrics(IMeterFactory meters, string meterName)
+    {
+        var meter = meters.Create(meterName);
         _deliveries = meter.CreateCounter<long>("assessments.webhook.deliveries", "{delivery}", "Webhook deliveries answered, by outcome: accepted, duplicate (answered before) or rejected (bad signature, body or headers).");
         _finished = meter.CreateCounter<long>("assessments.gradings.finished", "{grading}", "Gradings that ended, by kind (candidate, verification) and verdict; sandbox-error when every attempt failed on our side.");
         _sandboxErrors = meter.CreateCounter<long>("assessments.sandbox.errors", "{attempt}", "Grading attempts that ended in a sandbox error (ours, retried), by cause: the stage that failed, or the exception.");

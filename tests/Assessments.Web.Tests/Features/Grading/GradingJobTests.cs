@@ -110,7 +110,7 @@ public sealed class GradingJobTests(MigratedDatabase database) : IClassFixture<M
         var db = database.CreateContext();
         // These submissions are on the built-in host: GitHub is not registered, as on a server without it.
         var repositories = new BuiltInRepositories(Options.Create(new RepositoryOptions { Root = _repositories.FullName }));
-        _metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        _metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), WebApp.TestMeter);
         return new GradingJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), [repositories], sandbox, _dataSource, _metrics, NullLogger<GradingJob>.Instance);
     }
 

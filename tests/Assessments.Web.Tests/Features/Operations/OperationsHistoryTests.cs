@@ -55,9 +55,7 @@ public sealed class OperationsHistoryTests(MigratedDatabase database) : IClassFi
             await db.SaveChangesAsync(ct);
         }
 
-        // The app's OpenTelemetry reads every meter of this name in the process, this one too: a
-        // provider of its own keeps these counts out of the scrape test's ("github").
-        var metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), WebApp.TestMeter);
         metrics.SandboxError("start-postgres");
         metrics.SandboxError("start-postgres");
         metrics.WebhookDelivery("history-test", "rejected");
@@ -120,7 +118,7 @@ public sealed class OperationsHistoryTests(MigratedDatabase database) : IClassFi
     public async Task CountsTheDatabaseCouldNotTakeAreKeptForTheNextPass()
     {
         var ct = TestContext.Current.CancellationToken;
-        var metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var metrics = new OperationsMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), WebApp.TestMeter);
         metrics.WebhookDelivery("history-test", "duplicate");
         await using (var unreachable = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Timeout=2;Username=nobody;Password=x"))
         {

@@ -207,7 +207,7 @@ public sealed class VerificationTests(WebApp app, MigratedDatabase database) : I
     {
         var sandbox = Options.Create(new SandboxOptions { Image = "assessments-sandbox:missing-for-this-test", CacheFolder = Path.Combine(Path.GetTempPath(), "verification-job-tests") });
         var runtime = new SandboxRuntime(sandbox, TimeProvider.System, NullLogger<SandboxRuntime>.Instance);
-        return new VerificationJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), sandbox, Npgsql.NpgsqlDataSource.Create(database.ConnectionString), new OperationsMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<VerificationJob>.Instance);
+        return new VerificationJob(db, runtime, new GradingEngine(sandbox.Value.GradingEngine), sandbox, Npgsql.NpgsqlDataSource.Create(database.ConnectionString), new OperationsMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), WebApp.TestMeter), NullLogger<VerificationJob>.Instance);
     }
 
     private InvitationRequest Request() =>
