@@ -35,7 +35,7 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
             {
                 var folder = Path.Combine(data.FullName, "library", "greeting");
                 await ScenarioScaffold.WriteAsync("greeting", folder, ct);
-                await using (var db = Context(database.ConnectionString))
+                await using (var db = database.CreateContext())
                 {
                     await new ScenarioImporter(db).ImportAsync(ScenarioPackage.Load(folder).GetPackageOrThrow(folder), ct);
                     db.Organisations.Add(new Organisation { Slug = "acme", Name = "Acme" });
@@ -101,7 +101,7 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
                 await web.StopAsync(ct);
             }
 
-            await using var check = Context(restoredDatabase);
+            await using var check = MigratedDatabase.Context(restoredDatabase);
             Assert.Equal(1, await check.Submissions.CountAsync(s => s.CommitSha == commit, ct));
         }
         finally
@@ -136,9 +136,6 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
         await web.StartAsync(ct);
         return web;
     }
-
-    private static AssessmentsDbContext Context(string connectionString) =>
-        new(new DbContextOptionsBuilder<AssessmentsDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
 
     private static async Task ShellAsync(string script, CancellationToken ct)
     {

@@ -50,11 +50,11 @@ public sealed class TwoWorkersTests(MigratedDatabase database) : IClassFixture<M
             var runs = await QueueGradingsAsync(data, ct);
             await WaitAsync(async () =>
             {
-                await using var db = Context();
+                await using var db = database.CreateContext();
                 return await db.GradingRuns.CountAsync(r => runs.Contains(r.Id) && r.Status == GradingStatus.Completed, ct) == Gradings;
             }, $"{Gradings} gradings completed", workers, ct);
 
-            await using var check = Context();
+            await using var check = database.CreateContext();
             var finished = await check.GradingRuns.Where(r => runs.Contains(r.Id)).ToListAsync(ct);
             Assert.All(finished, r =>
             {
@@ -91,7 +91,7 @@ public sealed class TwoWorkersTests(MigratedDatabase database) : IClassFixture<M
     {
         var folder = Path.Combine(data.FullName, "library", "greeting");
         await ScenarioScaffold.WriteAsync("greeting", folder, ct);
-        await using var db = Context();
+        await using var db = database.CreateContext();
         await new ScenarioImporter(db).ImportAsync(ScenarioPackage.Load(folder).GetPackageOrThrow(folder), ct);
         var version = await db.ScenarioVersions.SingleAsync(ct);
         var organisation = new Organisation { Slug = "two-workers", Name = "Two workers" };
@@ -114,9 +114,6 @@ public sealed class TwoWorkersTests(MigratedDatabase database) : IClassFixture<M
         await db.SaveChangesAsync(ct);
         return [.. runs.Select(r => r.Id)];
     }
-
-    private AssessmentsDbContext Context() =>
-        new(new DbContextOptionsBuilder<AssessmentsDbContext>().UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention().Options);
 
     private static async Task WaitAsync(Func<Task<bool>> done, string what, IReadOnlyList<AssessProcess> workers, CancellationToken ct)
     {

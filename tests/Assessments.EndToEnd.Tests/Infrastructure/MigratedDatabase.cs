@@ -1,3 +1,6 @@
+using Assessments.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
 namespace Assessments.EndToEnd.Tests.Infrastructure;
 
 /// <summary>A database of its own, migrated by the published binary's own <c>assess migrate</c>.</summary>
@@ -14,6 +17,13 @@ public sealed class MigratedDatabase : IAsyncLifetime
             "migrate");
         Assert.True(exitCode == 0, $"assess migrate failed ({exitCode}):\n{stdout}\n{stderr}");
     }
+
+    /// <summary>A context on this database, for reading what the processes under test stored.</summary>
+    public AssessmentsDbContext CreateContext() => Context(ConnectionString);
+
+    /// <summary>A context on any database of the app's shape (a restored one, say).</summary>
+    public static AssessmentsDbContext Context(string connectionString) =>
+        new(new DbContextOptionsBuilder<AssessmentsDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
 
     public async ValueTask DisposeAsync() => await TestPostgres.DropDatabaseAsync(ConnectionString);
 }

@@ -14,8 +14,8 @@ public static class BackupCommands
         var command = new Command("backup", "Back up the database (pg_dump, Hangfire's queue included) and then the built-in git host's repositories into one folder, with a manifest of checksums. Needs ConnectionStrings__Assessments and Repositories__Root.") { to, pgBin };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var (connection, root) = Settings();
-            using var host = await CommandHost.StartDatabaseHostAsync(null, cancellationToken);
+            using var host = await StartAsync(cancellationToken);
+            var (connection, root) = Settings(host);
             await using var scope = host.Services.CreateAsyncScope();
             var applied = await scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>().Database.GetAppliedMigrationsAsync(cancellationToken);
             var manifest = await Backups.Backup.TakeAsync(connection, applied.LastOrDefault(), root, parse.GetValue(to)!.FullName, parse.GetValue(pgBin)?.FullName, cancellationToken);
@@ -32,7 +32,8 @@ public static class BackupCommands
         var command = new Command("restore", "Restore a backup into an empty database (ConnectionStrings__Assessments; createdb it first) and an empty Repositories__Root. Checks the backup's checksums first and refuses a database or folder that holds anything. Run `assess migrate` afterwards when this binary is newer than the backup.") { from, pgBin };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var (connection, root) = Settings();
+            using var host = await StartAsync(cancellationToken);
+            var (connection, root) = Settings(host);
             var manifest = await Backups.Backup.RestoreAsync(parse.GetValue(from)!.FullName, connection, root, parse.GetValue(pgBin)?.FullName, cancellationToken);
             Console.WriteLine($"Restored the backup of {manifest.TakenAt:u} (migration {manifest.Migration}) into database {new Npgsql.NpgsqlConnectionStringBuilder(connection).Database} and {root}.");
             return 0;
@@ -40,14 +41,11 @@ public static class BackupCommands
         return command;
     }
 
-    private static (string ConnectionString, string RepositoriesRoot) Settings()
-    {
-        using var host = CommandHost.StartHost(builder =>
-        {
-            builder.AddAssessmentsDatabase();
-            builder.Services.AddValidatedOptions<RepositoryOptions>(RepositoryOptions.Section);
-        });
-        var database = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        return (database.ConnectionString!, host.Services.GetRequiredService<IOptions<RepositoryOptions>>().Value.Root);
-    }
+    /// <summary>The database (reachable, checked) and the repositories' settings, as a server reads them.</summary>
+    private static Task<IHost> StartAsync(CancellationToken cancellationToken) =>
+        CommandHost.StartDatabaseHostAsync(builder => builder.Services.AddValidatedOptions<RepositoryOptions>(RepositoryOptions.Section), cancellationToken);
+
+    private static (string ConnectionString, string RepositoriesRoot) Settings(IHost host) =>
+        (host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!,
+         host.Services.GetRequiredService<IOptions<RepositoryOptions>>().Value.Root);
 }

@@ -43,12 +43,12 @@ public static class OperationsCharts
                 drawing = true;
             }
 
-            var single = values.Count(v => v is not null) == 1 ? values.Select((v, i) => (v, i)).First(p => p.v is not null) : default;
             svg.Append(CultureInfo.InvariantCulture, $"<path class=\"line series-{s % Palette}\" d=\"{path.ToString().Trim()}\"/>");
-            if (single.v is { } only)
+            var sampled = values.Select((v, i) => (Value: v, Index: i)).Where(p => p.Value is not null).ToList();
+            if (sampled is [var only])
             {
                 // One sample draws no line; a dot shows it.
-                svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"dot series-{s % Palette}\" cx=\"{X(single.i, values.Count):0.#}\" cy=\"{Y(only, max):0.#}\" r=\"3\"/>");
+                svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"dot series-{s % Palette}\" cx=\"{X(only.Index, values.Count):0.#}\" cy=\"{Y(only.Value!.Value, max):0.#}\" r=\"3\"/>");
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Npgsql;
 
@@ -87,7 +86,7 @@ public sealed class OperationsHistory(AssessmentsDbContext db, NpgsqlDataSource 
             Series(OperationsSampler.Gauges.OutboxBacklog),
             latency,
             latencyByHour,
-            [.. verdicts.OrderByDescending(v => v.Count).Select(v => new Tally(JsonNamingPolicy.KebabCaseLower.ConvertName(v.Verdict.ToString()), v.Count))],
+            [.. verdicts.OrderByDescending(v => v.Count).Select(v => new Tally(OperationsMetrics.Word(v.Verdict), v.Count))],
             Totals(counts, OperationsMetrics.Counts.SandboxErrors),
             ByHour(counts, OperationsMetrics.Counts.SandboxErrors, hours),
             Totals(counts, OperationsMetrics.Counts.WebhookDeliveries),

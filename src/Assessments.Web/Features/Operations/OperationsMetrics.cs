@@ -75,8 +75,8 @@ public sealed class OperationsMetrics
     /// <summary>A grading ended for good: its verdict, and for a candidate's the time since the push.</summary>
     public void GradingFinished(GradingKind kind, GradingVerdict verdict, TimeSpan? sincePush)
     {
-        var kindName = Word(kind.ToString());
-        var verdictName = Word(verdict.ToString());
+        var kindName = Word(kind);
+        var verdictName = Word(verdict);
         _finished.Add(1, new("kind", kindName), new("verdict", verdictName));
         Pend(kind == GradingKind.Verification ? Counts.VerificationGradings : Counts.CandidateGradings, verdictName);
         if (sincePush is { } latency)
@@ -124,7 +124,8 @@ public sealed class OperationsMetrics
 
     private void Pend(string name, string label) => _pending.AddOrUpdate((name, label), 1, (_, count) => count + 1);
 
-    private static string Word(string name) => JsonNamingPolicy.KebabCaseLower.ConvertName(name);
+    /// <summary>How labels name an enum's member: <c>TestsFailed</c> → <c>tests-failed</c>.</summary>
+    internal static string Word(Enum value) => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 }
 
 /// <summary>What the database says now: the grading queue and the outbox. Ages are measured by the

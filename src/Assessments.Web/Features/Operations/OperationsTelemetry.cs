@@ -23,13 +23,26 @@ public static class OperationsTelemetry
 
     /// <summary>The ids a grading's spans and log lines carry: the grading always, the
     /// submission and assessment for a candidate's, the verification for a verification's.</summary>
-    public static KeyValuePair<string, object?>[] GradingTags(GradingRun run) =>
-    [
-        new(GradingId, run.Id.ToString()),
-        .. run.SubmissionId is { } submission ? [new KeyValuePair<string, object?>(SubmissionId, submission.ToString())] : Array.Empty<KeyValuePair<string, object?>>(),
-        .. run.Submission?.AssessmentId is { } assessment ? [new KeyValuePair<string, object?>(AssessmentId, assessment.ToString())] : Array.Empty<KeyValuePair<string, object?>>(),
-        .. run.VerificationId is { } verification ? [new KeyValuePair<string, object?>(VerificationId, verification.ToString())] : Array.Empty<KeyValuePair<string, object?>>(),
-    ];
+    public static KeyValuePair<string, object?>[] GradingTags(GradingRun run)
+    {
+        var tags = new List<KeyValuePair<string, object?>> { new(GradingId, run.Id.ToString()) };
+        if (run.SubmissionId is { } submission)
+        {
+            tags.Add(new(SubmissionId, submission.ToString()));
+        }
+
+        if (run.Submission?.AssessmentId is { } assessment)
+        {
+            tags.Add(new(AssessmentId, assessment.ToString()));
+        }
+
+        if (run.VerificationId is { } verification)
+        {
+            tags.Add(new(VerificationId, verification.ToString()));
+        }
+
+        return [.. tags];
+    }
 
     /// <summary>Puts the grading's ids on the current span (the job's) and returns a logging scope
     /// with the same ids, so a trace and the log lines of one grading are found by the same id.</summary>

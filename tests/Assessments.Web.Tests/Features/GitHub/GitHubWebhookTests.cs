@@ -171,25 +171,30 @@ public sealed class GitHubWebhookTests(WebApp app) : IAsyncLifetime
     private Task<HttpResponseMessage> DeliverAsync(Guid assessmentId, string? secret, string eventName, string delivery, string body, CancellationToken cancellationToken) =>
         SendAsync(assessmentId, secret is null ? null : WebhookSignature.Compute(secret, Encoding.UTF8.GetBytes(body)), eventName, delivery, body, cancellationToken);
 
-    private Task<HttpResponseMessage> SendAsync(Guid assessmentId, string? signature, string eventName, string? delivery, string body, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendAsync(Guid assessmentId, string? signature, string eventName, string? delivery, string body, CancellationToken cancellationToken) =>
+        SendAsync(_client, assessmentId, signature, eventName, delivery, body, cancellationToken);
+
+    /// <summary>A delivery as GitHub sends one: its event, delivery id and signature headers where
+    /// given, taken as they are (a fuzzed header is sent unchecked), and the body.</summary>
+    internal static Task<HttpResponseMessage> SendAsync(HttpClient client, Guid assessmentId, string? signature, string eventName, string? delivery, string body, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/github/{assessmentId}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("X-GitHub-Event", eventName);
+        request.Headers.TryAddWithoutValidation("X-GitHub-Event", eventName);
         request.Headers.UserAgent.ParseAdd("GitHub-Hookshot/044aadd");
         if (delivery is not null)
         {
-            request.Headers.Add("X-GitHub-Delivery", delivery);
+            request.Headers.TryAddWithoutValidation("X-GitHub-Delivery", delivery);
         }
 
         if (signature is not null)
         {
-            request.Headers.Add("X-Hub-Signature-256", signature);
+            request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
         }
 
-        return _client.SendAsync(request, cancellationToken);
+        return client.SendAsync(request, cancellationToken);
     }
 
     private static async Task<JsonNode> Answer(HttpResponseMessage response) =>

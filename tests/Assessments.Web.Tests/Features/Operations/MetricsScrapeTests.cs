@@ -109,17 +109,8 @@ public sealed partial class MetricsScrapeTests(WebApp app) : IAsyncLifetime
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
     }
 
-    private Task<HttpResponseMessage> DeliverAsync(Guid assessmentId, string signature, string delivery, string body, CancellationToken cancellationToken)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/github/{assessmentId}")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("X-GitHub-Event", "push");
-        request.Headers.Add("X-GitHub-Delivery", delivery);
-        request.Headers.Add("X-Hub-Signature-256", signature);
-        return _client.SendAsync(request, cancellationToken);
-    }
+    private Task<HttpResponseMessage> DeliverAsync(Guid assessmentId, string signature, string delivery, string body, CancellationToken cancellationToken) =>
+        GitHubWebhookTests.SendAsync(_client, assessmentId, signature, "push", delivery, body, cancellationToken);
 
     [GeneratedRegex("""^assessments_webhook_deliveries_total\{(?=[^}]*outcome="(?<outcome>[a-z]+)")(?=[^}]*provider="github")[^}]*\} (?<count>\d+)""", RegexOptions.Multiline)]
     private static partial Regex DeliveryLine();
