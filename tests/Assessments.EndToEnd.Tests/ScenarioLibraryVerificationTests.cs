@@ -1,6 +1,7 @@
 using Assessments.EndToEnd.Tests.Infrastructure;
 using Assessments.Runner.Results;
 using Assessments.Scenarios;
+using Assessments.Scenarios.Manifest;
 
 namespace Assessments.EndToEnd.Tests;
 
@@ -83,6 +84,16 @@ public sealed class ScenarioLibraryVerificationTests
             Assert.Equal($"variant:{variant.Name}", report.Subject.Tree);
             Assert.DoesNotContain(report.Tests, t => t.Visibility == TestVisibility.Public);
             Assert.DoesNotContain(report.Stages, s => s.Name.Contains("public-tests", StringComparison.Ordinal));
+
+            // One expected to fail stops with the phase its declared test failed in: the later
+            // phases' tests are reported skipped, and none of them ran.
+            if (variant.Expect == VariantExpectation.Fail)
+            {
+                var failedIn = manifest.Hidden.Tests.Single(t => t.Name == variant.FailingTest).Phase;
+                var later = manifest.Phases.SkipWhile(p => p.Name != failedIn).Skip(1).Select(p => p.Name).ToList();
+                Assert.DoesNotContain(report.Stages, s => later.Any(p => s.Name == $"hidden-tests:{p}"));
+                Assert.All(report.Tests.Where(t => later.Contains(t.Phase!)), t => Assert.Equal(TestStatus.Skipped, t.Status));
+            }
         }
 
         var primary = solution.Metrics.Single(m => m.Primary);

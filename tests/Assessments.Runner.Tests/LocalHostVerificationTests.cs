@@ -49,6 +49,9 @@ public sealed class LocalHostVerificationTests
         Assert.Equal(0.1, primary.Ratio);
         Assert.Contains(result.Solution.Stages, s => s.Name == "baseline-build" && s.Side == Side.Baseline);
         Assert.Contains(result.Solution.Stages, s => s.Name == "baseline-counts:main" && s.Status == StageStatus.Ok);
+        // The count is written in the first phase, so the baseline is not restarted for the second.
+        Assert.Contains(result.Solution.Stages, s => s.Name == "hidden-tests:after-restart");
+        Assert.DoesNotContain(result.Solution.Stages, s => s.Name == "baseline-counts:after-restart");
         Assert.Contains(result.Solution.Stages, s => s.Name == "benchmarks" && s.Status == StageStatus.Ok);
         foreach (var key in new[] { "latency_greeting_p50", "latency_greeting_p95" })
         {

@@ -23,6 +23,14 @@ public sealed partial class GradingEngine
         // Enough to refill what the other side's turn displaced, few enough to cost nothing.
         private const int TurnWarmup = 2;
 
+        // How many phases, from the first, the baseline's counts need: through the last phase in
+        // which the candidate's hidden tests wrote a sample (0 when none did: then every phase).
+        // The same hidden tests write the same keys on the template, and a later phase's tests
+        // count nothing, so running them on the baseline only cost time: three phases of
+        // idempotent-webhook (a restart and two instances) on every compared grading.
+        private int _countingPhases;
+        private int _candidateSamples;
+
         // A fast service gets thousands of requests in these; a slow one its declared counts.
         // Measured on slow-endpoint (docs/PERFORMANCE.md): with counts alone the candidate's
         // median was 2.2–2.8 ms, its code not yet at the runtime's top tier; with these, 1.5–2.2 ms.
@@ -78,6 +86,17 @@ public sealed partial class GradingEngine
             return metrics;
         }
 
+        /// <summary>After the candidate's phase <paramref name="index"/>: whether its hidden tests
+        /// added samples to the metrics file, which makes the baseline's counts run through it.</summary>
+        private async Task NoteCountingPhaseAsync(int index)
+        {
+            var samples = MetricSamples.Parse(await host.ReadFileAsync(Side.Grader, CandidateMetricsFile, cancellationToken)).Values.Sum(v => v.Count);
+            if (samples > _candidateSamples)
+            {
+                (_candidateSamples, _countingPhases) = (samples, index + 1);
+            }
+        }
+
         private async Task MeasureBaselineAsync(BaselineMeasurement baseline, bool mustCount, ServiceInstances candidateService, string? fakesUrl)
         {
             if (await CachedBuildAsync(Side.Baseline, "baseline-build", VersionCacheKey("baseline-service"), PublishFolder, PublishBaselineAsync) is { } failed)
@@ -93,7 +112,8 @@ public sealed partial class GradingEngine
             {
                 // The same phases as the candidate's, restarts and instances included; its test
                 // outcomes are the template's known failures, only its counts are wanted.
-                foreach (var (phase, index) in _manifest.Phases.Select((p, i) => (p, i)))
+                var phases = _countingPhases > 0 ? _manifest.Phases.Take(_countingPhases) : _manifest.Phases;
+                foreach (var (phase, index) in phases.Select((p, i) => (p, i)))
                 {
                     if (!await service.RunAsync(phase.Instances, restart: phase.RestartService, "baseline-start"))
                     {

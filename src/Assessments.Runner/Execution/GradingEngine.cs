@@ -201,6 +201,18 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                         ? new Failure(limited.Status, limited.Verdict, testsStage, limited.Message)
                         : new Failure(ReportStatus.Fail, Verdict.TestsFailed, testsStage, null);
                 }
+
+                if (request.CompareWithBaseline)
+                {
+                    await NoteCountingPhaseAsync(index);
+                }
+
+                if (request.StopAfterFailing is { } awaited && index < _manifest.Phases.Count - 1
+                    && outcomes.Any(t => t.Status == TestStatus.Fail && SameTest(t.Name, awaited)))
+                {
+                    SkipLaterPhases(index, $"{awaited} failed in phase {phase.Name}, the failure this grading waited for");
+                    return null;
+                }
             }
 
             var missing = _manifest.Hidden.Tests
@@ -532,6 +544,17 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         {
             _stages.Add(stage);
             progress?.Report(new GradingProgress(stage.Name, stage.Side, stage));
+        }
+
+        /// <summary>Reports the hidden tests of every phase after <paramref name="index"/> as skipped
+        /// (not failed): nothing went wrong with them, the grading had its answer.</summary>
+        private void SkipLaterPhases(int index, string reason)
+        {
+            var later = _manifest.Phases.Skip(index + 1).Select(p => p.Name).ToHashSet();
+            foreach (var test in _manifest.Hidden.Tests.Where(t => later.Contains(t.Phase)))
+            {
+                _tests.Add(new TestOutcome { Name = test.Name, Visibility = TestVisibility.Hidden, Phase = test.Phase, Status = TestStatus.Skipped, Message = $"Not run: {reason}." });
+            }
         }
 
         private void SkipHiddenTests(string reason, string? fromPhase = null)

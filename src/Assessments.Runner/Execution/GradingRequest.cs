@@ -14,12 +14,17 @@ namespace Assessments.Runner.Execution;
 /// <param name="RunPublicTests">Build and run the tree's public tests; false where only the hidden
 /// tests' outcome is read (the variants at verification: a shortcut is judged by the hidden tests,
 /// and its public tests are the template's).</param>
+/// <param name="StopAfterFailing">A hidden test whose failure ends the grading with the phase it
+/// failed in: the later phases are not run, and their tests are reported skipped. Set for a variant
+/// at verification that is expected to fail this test, where the later phases would only repeat
+/// the verdict; null (every phase runs) for everything a reviewer reads.</param>
 public sealed record GradingRequest(
     ScenarioPackage Package,
     IReadOnlyList<PackageFile> Tree,
     SubjectRef Subject,
     bool CompareWithBaseline = true,
-    bool RunPublicTests = true)
+    bool RunPublicTests = true,
+    string? StopAfterFailing = null)
 {
     /// <summary>The template with <paramref name="overlay"/> laid over it: same paths replaced, new ones added.</summary>
     public static IReadOnlyList<PackageFile> Overlay(IEnumerable<PackageFile> template, IEnumerable<PackageFile> overlay)

@@ -130,18 +130,22 @@ public sealed class ScenarioVerifier(GradingEngine engine, IGradingHostFactory h
         await Parallel.ForEachAsync(Enumerable.Range(0, variants.Count), options, async (index, token) =>
         {
             var variant = variants[index];
-            reports[index] = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", compare: false, token, publicTests: false);
+            // One expected to fail stops with the phase its declared test failed in: the later
+            // phases could not change what is checked of it (idempotent-webhook's check-then-act
+            // fails in the first of four).
+            var stopAfter = variant.Expect == VariantExpectation.Fail ? variant.FailingTest : null;
+            reports[index] = await GradeAsync(package, GradingRequest.Overlay(template, package.VariantFiles(variant.Name)), $"variant:{variant.Name}", compare: false, token, publicTests: false, stopAfter);
         });
         return [.. variants.Select((v, i) => (v.Name, reports[i]))];
     }
 
-    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, bool compare, CancellationToken cancellationToken, bool publicTests = true)
+    private async Task<GradingReport> GradeAsync(ScenarioPackage package, IReadOnlyList<PackageFile> tree, string name, bool compare, CancellationToken cancellationToken, bool publicTests = true, string? stopAfterFailing = null)
     {
         await using var recording = observer is null ? null : await observer.StartingAsync(name, cancellationToken);
         GradingReport report;
         await using (var host = await hosts.CreateAsync(package, candidateSubmission: false, cancellationToken))
         {
-            report = await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare, publicTests), host, cancellationToken, recording?.Progress);
+            report = await engine.RunAsync(new GradingRequest(package, tree, new SubjectRef(SubjectKind.Verification, name, null), compare, publicTests, stopAfterFailing), host, cancellationToken, recording?.Progress);
         }
 
         if (recording is not null)
