@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Assessments.EndToEnd.Tests.Infrastructure;
 using Assessments.Scenarios;
@@ -9,7 +8,6 @@ using Assessments.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Assessments.EndToEnd.Tests;
 
@@ -25,13 +23,11 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
     {
         var ct = TestContext.Current.CancellationToken;
         var data = Directory.CreateTempSubdirectory("backup-restore-");
-        // The new cluster's folder must be reachable by the postgres user: under the test folder (755).
-        var cluster = Path.Combine(System.Environment.GetEnvironmentVariable("ASSESSMENTS_TEST_DIR") ?? "/var/tmp", $"restored-cluster-{Guid.NewGuid():N}");
         var original = Settings(database.ConnectionString, Path.Combine(data.FullName, "repositories"), out _);
         try
         {
             string assessmentId, commit, cloneUrl;
-            await using (var web = await StartWebAsync(original, ct))
+            await using (var web = await InProcessWeb.StartAsync(original, ct))
             {
                 var folder = Path.Combine(data.FullName, "library", "greeting");
                 await ScenarioScaffold.WriteAsync("greeting", folder, ct);
@@ -72,15 +68,8 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
             Assert.False(Directory.Exists(Path.Combine(data.FullName, "elsewhere")));
 
             // A new cluster, an empty database in it, an empty repositories folder.
-            var port = AssessProcess.FreePort();
-            await ShellAsync($". '{RepositoryRoot.Path}/scripts/lib.sh' && pg_start '{cluster}' {port} '{cluster}.password'", ct);
-            var superuser = $"Host=127.0.0.1;Port={port};Username=postgres;Password={(await File.ReadAllTextAsync($"{cluster}.password", ct)).Trim()}";
-            await using (var admin = NpgsqlDataSource.Create(superuser))
-            {
-                await admin.CreateCommand("CREATE DATABASE restored").ExecuteNonQueryAsync(ct);
-            }
-
-            var restoredDatabase = superuser + ";Database=restored";
+            await using var cluster = await PrivateCluster.StartAsync("restored", ct);
+            var restoredDatabase = await cluster.CreateDatabaseAsync("restored", ct);
             var restored = Settings(restoredDatabase, Path.Combine(data.FullName, "restored-repositories"), out _);
             var restore = await AssessProcess.RunAsync(restored, TimeSpan.FromMinutes(2), "restore", "--from", backup);
             Assert.True(restore.ExitCode == 0, restore.Stderr);
@@ -91,7 +80,7 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
             Assert.Contains(commit[..12], show.Stdout);
 
             // The restored platform serves the same repository to the same token.
-            await using (var web = await StartWebAsync(restored, ct))
+            await using (var web = await InProcessWeb.StartAsync(restored, ct))
             {
                 var again = Path.Combine(data.FullName, "clone-after-restore");
                 var restoredUrl = new UriBuilder(cloneUrl) { Port = new Uri(restored["Web__PublicBaseUrl"]).Port }.Uri.ToString();
@@ -106,7 +95,6 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
         }
         finally
         {
-            await ShellAsync($". '{RepositoryRoot.Path}/scripts/lib.sh' && pg_stop '{cluster}' && rm -rf '{cluster}' '{cluster}.password' '{cluster}.initdb.log'", CancellationToken.None);
             data.Delete(recursive: true);
         }
     }
@@ -120,29 +108,5 @@ public sealed class BackupRestoreTests(MigratedDatabase database) : IClassFixtur
             ["Repositories__Root"] = repositories,
             ["Web__PublicBaseUrl"] = webUrl,
         };
-    }
-
-    private static async Task<WebApplication> StartWebAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct)
-    {
-        var web = AssessmentsWebApplication.Build(
-            [
-                $"--urls={environment["Web__PublicBaseUrl"]}",
-                $"--ConnectionStrings:Assessments={environment["ConnectionStrings__Assessments"]}",
-                $"--Web:PublicBaseUrl={environment["Web__PublicBaseUrl"]}",
-                $"--Repositories:Root={environment["Repositories__Root"]}",
-                "--Logging:LogLevel:Default=Warning",
-            ],
-            ServerRoles.Web);
-        await web.StartAsync(ct);
-        return web;
-    }
-
-    private static async Task ShellAsync(string script, CancellationToken ct)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var error = process.StandardError.ReadToEndAsync(ct);
-        await process.StandardOutput.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        Assert.True(process.ExitCode == 0, $"{script}: {await error}");
     }
 }

@@ -1,17 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Assessments.EndToEnd.Tests.Infrastructure;
-using Assessments.Scenarios;
-using Assessments.Web.Data;
-using Assessments.Web.Features.GitHub;
-using Assessments.Web.Features.Scenarios;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Assessments.EndToEnd.Tests;
@@ -31,7 +22,7 @@ public sealed class WebhookConcurrencyTests(MigratedDatabase database) : IClassF
     {
         var ct = TestContext.Current.CancellationToken;
         var data = Directory.CreateTempSubdirectory("webhook-concurrency-");
-        var assessments = await SeedAsync(data, ct);
+        var assessments = await GitHubAssessments.SeedAsync(database.ConnectionString, data, Assessments, ct);
 
         var urls = new[] { $"http://127.0.0.1:{AssessProcess.FreePort()}", $"http://127.0.0.1:{AssessProcess.FreePort()}" };
         var environment = new Dictionary<string, string>
@@ -48,9 +39,9 @@ public sealed class WebhookConcurrencyTests(MigratedDatabase database) : IClassF
 
         // One push delivered 200 times under one delivery id, half to each process; 50 other
         // pushes over five assessments, each delivered once to each process; all shuffled.
-        var duplicated = new Delivery(assessments[0], Guid.NewGuid().ToString(), Sha());
+        var duplicated = new Delivery(assessments[0], Guid.NewGuid().ToString(), GitHubAssessments.Sha());
         var deliveries = Enumerable.Range(0, Copies).Select(i => (duplicated, urls[i % 2])).ToList();
-        var distinct = Enumerable.Range(0, DistinctPushes).Select(i => new Delivery(assessments[i % Assessments], Guid.NewGuid().ToString(), Sha())).ToList();
+        var distinct = Enumerable.Range(0, DistinctPushes).Select(i => new Delivery(assessments[i % Assessments], Guid.NewGuid().ToString(), GitHubAssessments.Sha())).ToList();
         deliveries.AddRange(distinct.SelectMany(d => new[] { (d, urls[0]), (d, urls[1]) }));
         Random.Shared.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(deliveries));
 
@@ -58,11 +49,7 @@ public sealed class WebhookConcurrencyTests(MigratedDatabase database) : IClassF
         await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = 48, CancellationToken = ct }, async (item, token) =>
         {
             var (delivery, url) = item;
-            var body = PushBody(delivery);
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"{url}/webhooks/github/{delivery.Assessment.Id}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Add("X-GitHub-Event", "push");
-            request.Headers.Add("X-GitHub-Delivery", delivery.Id);
-            request.Headers.Add("X-Hub-Signature-256", WebhookSignature.Compute(delivery.Assessment.Secret, Encoding.UTF8.GetBytes(body)));
+            using var request = GitHubAssessments.PushDelivery(url, delivery.Assessment, delivery.Id, delivery.Commit);
             using var response = await http.SendAsync(request, token);
             var text = await response.Content.ReadAsStringAsync(token);
             answers.Add((response.StatusCode, response.IsSuccessStatusCode ? JsonNode.Parse(text)!["status"]!.GetValue<string>() : text));
@@ -101,65 +88,6 @@ public sealed class WebhookConcurrencyTests(MigratedDatabase database) : IClassF
         data.Delete(recursive: true);
     }
 
-    /// <summary>Five started GitHub assessments, each with its webhook secret protected by the same
-    /// Data Protection key ring (in the database) the web processes read.</summary>
-    private async Task<List<SeededAssessment>> SeedAsync(DirectoryInfo data, CancellationToken cancellationToken)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddDbContext<AssessmentsDbContext>(o => o.UseNpgsql(database.ConnectionString).UseSnakeCaseNamingConvention());
-        services.AddDataProtection().SetApplicationName("Assessments").PersistKeysToDbContext<AssessmentsDbContext>();
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
-        var protector = scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>().CreateProtector(GitHubRepositories.WebhookSecretPurpose);
-
-        var library = Path.Combine(data.FullName, "library", "greeting");
-        await ScenarioScaffold.WriteAsync("greeting", library, cancellationToken);
-        await new ScenarioImporter(db).ImportAsync(ScenarioPackage.Load(library).GetPackageOrThrow(library), cancellationToken);
-        var version = await db.ScenarioVersions.SingleAsync(cancellationToken);
-        var organisation = new Organisation { Slug = "acme", Name = "Acme", DefaultRepositoryHost = RepositoryHost.GitHub, GitHubOrganisation = "acme-hiring" };
-        db.Organisations.Add(organisation);
-
-        var seeded = new List<SeededAssessment>();
-        for (var i = 0; i < Assessments; i++)
-        {
-            var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            var assessment = new Assessment
-            {
-                Organisation = organisation,
-                Candidate = new Candidate { Organisation = organisation, Name = $"Candidate {i}", Email = $"candidate{i}@example.com", GitHubLogin = $"candidate-{i}" },
-                ScenarioVersionId = version.Id,
-                Slug = $"candidate-{i}",
-                Status = AssessmentStatus.Started,
-                StartedAt = DateTimeOffset.UtcNow,
-                TimeLimit = TimeSpan.FromHours(4),
-                RepositoryHost = RepositoryHost.GitHub,
-                ExternalRepositoryFullName = $"acme-hiring/candidate-{i}",
-                ExternalRepositoryId = 9000 + i,
-                WebhookSecretProtected = protector.Protect(secret),
-            };
-            db.Assessments.Add(assessment);
-            seeded.Add(new SeededAssessment(assessment.Id, assessment.ExternalRepositoryId.Value, secret));
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        return seeded;
-    }
-
-    private static string PushBody(Delivery delivery) => new JsonObject
-    {
-        ["ref"] = "refs/heads/main",
-        ["before"] = new string('0', 40),
-        ["after"] = delivery.Commit,
-        ["created"] = false,
-        ["deleted"] = false,
-        ["forced"] = false,
-        ["repository"] = new JsonObject { ["id"] = delivery.Assessment.RepositoryId, ["default_branch"] = "main" },
-    }.ToJsonString();
-
-    private static string Sha() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-
     private async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
@@ -167,8 +95,6 @@ public sealed class WebhookConcurrencyTests(MigratedDatabase database) : IClassF
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    private sealed record SeededAssessment(Guid Id, long RepositoryId, string Secret);
 
     private sealed record Delivery(SeededAssessment Assessment, string Id, string Commit);
 }

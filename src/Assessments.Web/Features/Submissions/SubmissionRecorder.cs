@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Assessments.Web.Features.Git;
 using Assessments.Web.Features.Grading;
 using Npgsql;
@@ -36,7 +37,40 @@ public sealed class SubmissionRecorder(AssessmentsDbContext db, OutboxDispatcher
         return submission;
     }
 
-    /// <summary>A push the built-in git host accepted.</summary>
-    Task IPushRecorder.RecordPushAsync(Guid assessmentId, string commitSha, string branch, CancellationToken cancellationToken) =>
-        RecordAsync(assessmentId, commitSha, branch, SubmissionSource.BuiltInPush, cancellationToken);
+    /// <summary>How long a push git accepted waits for a database that does not answer (restarting,
+    /// failing over) before it is left to reconciliation.</summary>
+    public static readonly TimeSpan PushRecordingPatience = TimeSpan.FromMinutes(2);
+
+    /// <summary>A push the built-in git host accepted. git has told the client so already, so a
+    /// database that does not answer is waited for (<see cref="PushRecordingPatience"/>) instead of
+    /// leaving the push to reconciliation, which sees only the newest head: a push followed by
+    /// another before then would never be recorded. Trying again is safe, since a commit is
+    /// recorded once per assessment (a commit that went through before the connection broke is
+    /// found recorded already).</summary>
+    async Task IPushRecorder.RecordPushAsync(Guid assessmentId, string commitSha, string branch, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RecordAsync(assessmentId, commitSha, branch, SubmissionSource.BuiltInPush, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (IsTransient(e) && waited.Elapsed < PushRecordingPatience)
+            {
+                db.ChangeTracker.Clear();
+                logger.LogWarning("Recording commit {CommitSha} of assessment {AssessmentId} failed (attempt {Attempt}): {Reason}; trying again", commitSha, assessmentId, attempt, e.GetBaseException().Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A failure that may pass on its own: the server unreachable, shutting down or starting up.</summary>
+    private static bool IsTransient(Exception? e) => e switch
+    {
+        null => false,
+        NpgsqlException { IsTransient: true } => true,
+        _ => IsTransient(e.InnerException),
+    };
 }
