@@ -10,6 +10,7 @@
 #   bench/git-host.sh [ROUNDS]     (default 10)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+. "$ROOT/bench/lib.sh"
 ROUNDS=${1:-10}
 OUT=${BENCH_OUT:-/var/tmp/assessments-bench/git-host}
 PORT=${BENCH_PG_PORT:-55437}
@@ -17,7 +18,6 @@ require_root
 ensure_dotnet
 rm -rf "$OUT/work" "$OUT/repositories" "$OUT/daemon"
 mkdir -p "$OUT/work" "$OUT/daemon"
-pg_start "$OUT/postgres" "$PORT" "$OUT/postgres-superuser"
 web_pid=
 daemon_pid=
 cleanup() {
@@ -26,35 +26,14 @@ cleanup() {
   pg_stop "$OUT/postgres" || true
 }
 trap cleanup EXIT
-# bench_sql SQL: run SQL in the benchmark's database over the cluster's private socket.
-bench_sql() {
-  runuser -u postgres -- "$(pg_bin)/psql" -h "$OUT/postgres" -p "$PORT" -U postgres -d bench_git_host -v ON_ERROR_STOP=1 -qAt -c "$1"
-}
-
-pg_sql "$OUT/postgres" "$PORT" "DROP DATABASE IF EXISTS bench_git_host WITH (FORCE)" >/dev/null
-pg_sql "$OUT/postgres" "$PORT" "CREATE DATABASE bench_git_host" >/dev/null
 web_port=${BENCH_WEB_PORT:-18431}
 daemon_port=${BENCH_DAEMON_PORT:-18432}
-export ConnectionStrings__Assessments="Host=127.0.0.1;Port=$PORT;Username=postgres;Password=$(cat "$OUT/postgres-superuser");Database=bench_git_host"
 export Repositories__Root="$OUT/repositories"
-export Web__PublicBaseUrl="http://127.0.0.1:$web_port"
-export Scenarios__LibraryPath="$ROOT/scenarios"
-export RateLimits__GitPerMinute=100000
-export Logging__LogLevel__Default=Warning
-"$ROOT/assess" migrate >/dev/null
-bench_sql "INSERT INTO organisations (id, slug, name, created_at) VALUES (gen_random_uuid(), 'acme', 'Acme', now())" >/dev/null
-"$ROOT/assess" scenario import >/dev/null
-invite=$("$ROOT/assess" assessment invite --allow-unverified --scenario n-plus-one --candidate ada@example.com --time-limit 4h --json 2>/dev/null)
-assessment=$(sed -n 's/.*"assessmentId": *"\([^"]*\)".*/\1/p' <<<"$invite")
-started=$("$ROOT/assess" assessment start "$assessment" --json)
-clone_url=$(sed -n 's/.*"cloneUrl": *"\([^"]*\)".*/\1/p' <<<"$started")
-token=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' <<<"$started")
-username=$(sed -n 's/.*"username": *"\([^"]*\)".*/\1/p' <<<"$started")
-builtin_url=${clone_url/http:\/\//http://$username:$token@}
+bench_platform "$OUT/postgres" "$PORT" bench_git_host "$web_port"
+builtin_url=$(bench_candidate n-plus-one ada)
 
-"$ROOT/assess" serve --role web --urls "http://127.0.0.1:$web_port" >"$OUT/web.log" 2>&1 &
-web_pid=$!
-for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$web_port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+bench_web "$web_port" "$OUT/web.log"
+web_pid=$BENCH_WEB_PID
 
 # The same repository for git daemon: a copy of the candidate's bare repository, as it is now.
 bare=$(find "$OUT/repositories" -name '*.git' -type d | head -n 1)
@@ -66,19 +45,18 @@ daemon_pid=$!
 sleep 1
 daemon_url="git://127.0.0.1:$daemon_port/repo.git"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # measure HOST URL ROUND: a fresh clone, then a one-file commit pushed; appends to HOST.clone/.push.
 measure() {
   local host=$1 url=$2 round=$3 dir="$OUT/work/$1-$3" started
-  started=$(now_ms)
+  started=$(bench_now_ms)
   git clone --quiet "$url" "$dir"
-  echo $(( $(now_ms) - started )) >>"$OUT/work/$host.clone"
+  echo $(( $(bench_now_ms) - started )) >>"$OUT/work/$host.clone"
   echo "round $round on $host" >"$dir/NOTES.md"
   git -C "$dir" add --all
   git -C "$dir" -c user.name=Bench -c user.email=bench@example.com commit --quiet -m "round $round"
-  started=$(now_ms)
+  started=$(bench_now_ms)
   git -C "$dir" push --quiet origin HEAD:main
-  echo $(( $(now_ms) - started )) >>"$OUT/work/$host.push"
+  echo $(( $(bench_now_ms) - started )) >>"$OUT/work/$host.push"
 }
 # A warm-up of each, not counted.
 measure builtin "$builtin_url" 0 && measure daemon "$daemon_url" 0

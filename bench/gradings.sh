@@ -19,6 +19,7 @@
 # sandbox image and the Docker engine as scripts/start prepares them.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+. "$ROOT/bench/lib.sh"
 MODE=${1:-latency}
 shift || true
 OUT=${BENCH_OUT:-/var/tmp/assessments-bench/gradings}
@@ -30,7 +31,6 @@ docker_ensure "$OUT/dockerd.log" "$OUT/dockerd.pid"
 sandbox_image_ensure
 rm -rf "$OUT/work" "$OUT/repositories"
 mkdir -p "$OUT/work"
-pg_start "$OUT/postgres" "$PORT" "$OUT/postgres-superuser"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -39,24 +39,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bench_sql() {
-  runuser -u postgres -- "$(pg_bin)/psql" -h "$OUT/postgres" -p "$PORT" -U postgres -d bench_gradings -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "$1"
-}
-pg_sql "$OUT/postgres" "$PORT" "DROP DATABASE IF EXISTS bench_gradings WITH (FORCE)" >/dev/null
-pg_sql "$OUT/postgres" "$PORT" "CREATE DATABASE bench_gradings" >/dev/null
-export ConnectionStrings__Assessments="Host=127.0.0.1;Port=$PORT;Username=postgres;Password=$(cat "$OUT/postgres-superuser");Database=bench_gradings"
 export Repositories__Root="$OUT/repositories"
-export Web__PublicBaseUrl="http://127.0.0.1:$WEB_PORT"
-export Scenarios__LibraryPath="$ROOT/scenarios"
 export Sandbox__CacheFolder="$OUT/sandbox-cache"
-export RateLimits__GitPerMinute=100000
-export Logging__LogLevel__Default=Warning
-"$ROOT/assess" migrate >/dev/null
-bench_sql "INSERT INTO organisations (id, slug, name, created_at) VALUES (gen_random_uuid(), 'acme', 'Acme', now())" >/dev/null
-"$ROOT/assess" scenario import >/dev/null
-"$ROOT/assess" serve --role web --urls "http://127.0.0.1:$WEB_PORT" >"$OUT/web.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$WEB_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+bench_platform "$OUT/postgres" "$PORT" bench_gradings "$WEB_PORT"
+bench_web "$WEB_PORT" "$OUT/web.log"
+pids+=("$BENCH_WEB_PID")
 
 # start_worker N: a worker process with its own health port; its pid joins pids.
 start_worker() {
@@ -64,20 +51,12 @@ start_worker() {
   pids+=($!)
 }
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-json_field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
 
 # candidate SCENARIO NAME: invites and starts a candidate, clones the repository into
 # $OUT/work/NAME with the reference solution laid over the template; prints nothing.
 candidate() {
-  local scenario=$1 name=$2 invite assessment started url
-  invite=$("$ROOT/assess" assessment invite --allow-unverified --scenario "$scenario" --candidate "$name@example.com" --time-limit 4h --json 2>/dev/null)
-  assessment=$(json_field assessmentId <<<"$invite")
-  started=$("$ROOT/assess" assessment start "$assessment" --json)
-  url=$(json_field cloneUrl <<<"$started")
-  url=${url/http:\/\//http://$(json_field username <<<"$started"):$(json_field token <<<"$started")@}
-  git clone --quiet "$url" "$OUT/work/$name"
-  cp -a "$ROOT/scenarios/$scenario/solution/." "$OUT/work/$name/"
+  git clone --quiet "$(bench_candidate "$1" "$2")" "$OUT/work/$2"
+  cp -a "$ROOT/scenarios/$1/solution/." "$OUT/work/$2/"
 }
 
 # push NAME TEXT: commits the clone with TEXT in NOTES.md and pushes; prints the commit.
@@ -136,7 +115,7 @@ latency() {
     candidate "$scenario" "$scenario"
     for i in $(seq 0 "$pushes"); do
       local started commit finished
-      started=$(now_ms)
+      started=$(bench_now_ms)
       commit=$(push "$scenario" "push $i")
       wait_graded "$commit"
       finished=$(bench_sql "SELECT (extract(epoch FROM r.finished_at) * 1000)::bigint FROM grading_runs r JOIN submissions s ON s.id = r.submission_id WHERE s.commit_sha = '$commit'")
@@ -187,10 +166,10 @@ throughput() {
     done
     first_worker=${#pids[@]}
     read -r busy_before total_before <<<"$(cpu_ticks)"
-    started=$(now_ms)
+    started=$(bench_now_ms)
     for w in $(seq 1 "$count"); do start_worker "$w"; done
     for commit in "${commits[@]}"; do wait_graded "$commit"; done
-    elapsed=$(( $(now_ms) - started ))
+    elapsed=$(( $(bench_now_ms) - started ))
     read -r busy_after total_after <<<"$(cpu_ticks)"
     for pid in "${pids[@]:$first_worker}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     pids=("${pids[@]:0:$first_worker}")

@@ -6,13 +6,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Assessments.Scenarios;
+using Assessments.EndToEnd.Tests.Infrastructure;
 using Assessments.Web.Common;
 using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
-using Assessments.Web.Features.Scenarios;
 using Assessments.Web.Hosting;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -43,7 +41,14 @@ await using (var admin = new NpgsqlConnection(server))
 }
 
 var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-var repositories = await SeedAsync(connectionString);
+await using (var db = new AssessmentsDbContext(new DbContextOptionsBuilder<AssessmentsDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options))
+{
+    await db.Database.MigrateAsync();
+}
+
+// The seeding the end-to-end tests use: the scaffold, organisation acme and started GitHub
+// assessments whose webhook secrets the web role can read.
+var repositories = await GitHubAssessments.SeedAsync(connectionString, Directory.CreateTempSubdirectory("bench-webhooks-"), Repositories, CancellationToken.None);
 
 var app = AssessmentsWebApplication.Build(
     [
@@ -176,55 +181,6 @@ List<Delivery> Deliveries(int count, double share)
     }
 
     return list;
-}
-
-// The scaffold as a scenario version, one organisation, and started GitHub assessments whose
-// webhook secrets are protected by the key ring in the database the web role reads.
-static async Task<List<(Guid Id, long RepositoryId, string Secret)>> SeedAsync(string connectionString)
-{
-    var services = new ServiceCollection();
-    services.AddLogging();
-    services.AddDbContext<AssessmentsDbContext>(o => o.UseNpgsql(connectionString).UseSnakeCaseNamingConvention());
-    services.AddDataProtection().SetApplicationName("Assessments").PersistKeysToDbContext<AssessmentsDbContext>();
-    await using var provider = services.BuildServiceProvider();
-    await using var scope = provider.CreateAsyncScope();
-    var db = scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>();
-    await db.Database.MigrateAsync();
-    var protector = scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>().CreateProtector(GitHubRepositories.WebhookSecretPurpose);
-
-    var folder = Directory.CreateTempSubdirectory("bench-scenario-");
-    var path = Path.Combine(folder.FullName, "greeting");
-    await ScenarioScaffold.WriteAsync("greeting", path, CancellationToken.None);
-    await new ScenarioImporter(db).ImportAsync(ScenarioPackage.Load(path).GetPackageOrThrow(path), CancellationToken.None);
-    folder.Delete(recursive: true);
-    var version = await db.ScenarioVersions.SingleAsync();
-    var organisation = new Organisation { Slug = "acme", Name = "Acme", GitHubOrganisation = "acme-hiring" };
-    db.Organisations.Add(organisation);
-
-    var seeded = new List<(Guid, long, string)>();
-    for (var i = 0; i < Repositories; i++)
-    {
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var assessment = new Assessment
-        {
-            Organisation = organisation,
-            Candidate = new Candidate { Organisation = organisation, Name = $"Candidate {i}", Email = $"candidate{i}@example.com", GitHubLogin = $"candidate-{i}" },
-            ScenarioVersionId = version.Id,
-            Slug = $"candidate-{i}",
-            Status = AssessmentStatus.Started,
-            StartedAt = DateTimeOffset.UtcNow,
-            TimeLimit = TimeSpan.FromHours(4),
-            RepositoryHost = RepositoryHost.GitHub,
-            ExternalRepositoryFullName = $"acme-hiring/candidate-{i}",
-            ExternalRepositoryId = 9000 + i,
-            WebhookSecretProtected = protector.Protect(secret),
-        };
-        db.Assessments.Add(assessment);
-        seeded.Add((assessment.Id, assessment.ExternalRepositoryId.Value, secret));
-    }
-
-    await db.SaveChangesAsync();
-    return seeded;
 }
 
 async Task<long> ScalarAsync(string sql)
