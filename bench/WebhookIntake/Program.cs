@@ -24,12 +24,12 @@ using Npgsql;
 // client. A share of them are redeliveries (the same delivery id and body again, as GitHub's
 // "Redeliver" sends). Afterwards every delivery must be stored once and every push's grading
 // queued with its Hangfire job. Usage:
-//   WebhookIntake <server connection string> [deliveries per second] [seconds] [redelivered share]
+//   WebhookIntake <server connection string> [deliveries per second] [seconds] [redelivered share] [repositories]
 var server = args.Length > 0 ? args[0] : throw new ArgumentException("Give the PostgreSQL server's connection string.");
 var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
 var redelivered = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0.2;
-const int Repositories = 50;
+var repositoryCount = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1000;
 const int WarmUp = 1000;
 
 var database = "bench_webhook_intake";
@@ -48,7 +48,7 @@ await using (var db = new AssessmentsDbContext(new DbContextOptionsBuilder<Asses
 
 // The seeding the end-to-end tests use: the scaffold, organisation acme and started GitHub
 // assessments whose webhook secrets the web role can read.
-var repositories = await GitHubAssessments.SeedAsync(connectionString, Directory.CreateTempSubdirectory("bench-webhooks-"), Repositories, CancellationToken.None);
+var repositories = await GitHubAssessments.SeedAsync(connectionString, Directory.CreateTempSubdirectory("bench-webhooks-"), repositoryCount, CancellationToken.None);
 
 var app = AssessmentsWebApplication.Build(
     [
@@ -69,20 +69,44 @@ var warmUp = Deliveries(WarmUp, 0);
 var measured = Deliveries(rate * seconds, redelivered);
 Console.WriteLine($"{repositories.Count} GitHub repositories; warm-up {WarmUp} deliveries at {rate / 4}/s, then {measured.Count:N0} at {rate}/s for {seconds} s, {redelivered:P0} of them redeliveries");
 await RunAsync(warmUp, rate / 4);
+await ScalarAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+await ScalarAsync("SELECT count(*) FROM (SELECT pg_stat_statements_reset()) r");
+var cpuBefore = CpuTicks();
+var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var (latencies, statuses, last) = await RunAsync(measured, rate);
 
+var cpuAfter = CpuTicks();
+var ownAfter = Process.GetCurrentProcess().TotalProcessorTime;
 latencies.Sort();
 var distinct = measured.DistinctBy(d => d.Id).ToList();
 Console.WriteLine();
 Console.WriteLine($"{"deliveries",10} {"offered/s",10} {"answered/s",11} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8}  answers");
 Console.WriteLine($"{measured.Count,10:N0} {rate,10:N0} {measured.Count / last.TotalSeconds,11:N0} {Quantile(latencies, 0.5),8:0.0} {Quantile(latencies, 0.95),8:0.0} {Quantile(latencies, 0.99),8:0.0} {latencies[^1],8:0.0}  {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value:N0}"))}");
 
+// Where the CPU went while the deliveries were answered: this process (client and server) and
+// the rest of the machine (PostgreSQL, mostly), in CPU-milliseconds per delivery.
+var machineMs = (cpuAfter - cpuBefore) * 10.0;
+var ownMs = (ownAfter - ownBefore).TotalMilliseconds;
+Console.WriteLine($"CPU per delivery: {machineMs / measured.Count:0.00} ms in all, {ownMs / measured.Count:0.00} ms in this process (client and web role), {(machineMs - ownMs) / measured.Count:0.00} ms elsewhere (PostgreSQL)");
+Console.WriteLine("the statements that took PostgreSQL longest over the measured run:");
+await using (var connection = new NpgsqlConnection(connectionString))
+{
+    await connection.OpenAsync();
+    await using var reader = await new NpgsqlCommand(
+        "SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8",
+        connection).ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        Console.WriteLine($"  {reader.GetInt64(0),8:N0} calls {reader.GetDecimal(1),8:N0} ms total {reader.GetDecimal(2),8:0.000} ms each  {reader.GetString(3)}");
+    }
+}
+
 // Stored once: one delivery row per delivery id, one submission and one queued grading per push,
 // each grading given its Hangfire job by the web process's dispatcher.
 var expected = WarmUp + distinct.Count;
 var waited = Stopwatch.StartNew();
 long jobs;
-while ((jobs = await ScalarAsync("SELECT count(*) FROM grading_runs WHERE hangfire_job_id IS NOT NULL")) < expected && waited.Elapsed < TimeSpan.FromMinutes(5))
+while ((jobs = await ScalarAsync("SELECT count(*) FROM grading_runs WHERE hangfire_job_id IS NOT NULL")) < Math.Min(expected, await ScalarAsync("SELECT count(*) FROM grading_runs")) && waited.Elapsed < TimeSpan.FromMinutes(5))
 {
     await Task.Delay(500);
 }
@@ -188,6 +212,13 @@ async Task<long> ScalarAsync(string sql)
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
     return Convert.ToInt64(await new NpgsqlCommand(sql, connection).ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+}
+
+// Busy jiffies (USER_HZ, 100 a second) of all cores, from /proc/stat.
+static long CpuTicks()
+{
+    var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+    return fields.Sum() - fields[3] - fields[4];
 }
 
 static double Quantile(List<double> sorted, double q) => sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(q * sorted.Count) - 1)];

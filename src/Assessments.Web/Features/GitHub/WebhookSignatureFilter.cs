@@ -16,7 +16,21 @@ public sealed class WebhookSignatureFilter(AssessmentsDbContext db, GitHubReposi
     {
         var http = context.HttpContext;
         var cancellationToken = http.RequestAborted;
-        if (await ReadBodyAsync(http.Request, cancellationToken) is not { } body)
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(http.Request, cancellationToken);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The sender hung up, or sent less than it announced: nothing to check and nothing
+            // stored, and no fault of ours to log as an error (a load test's timeouts did this by
+            // the thousand).
+            logger.LogInformation("GitHub webhook for {Path} cut short: {Reason}", http.Request.Path, e.Message);
+            return TypedResults.Problem(detail: $"The body was cut short: {e.Message}", statusCode: e.StatusCode);
+        }
+
+        if (body is null)
         {
             return TypedResults.Problem(detail: $"The body is larger than {GitHubWebhookEndpoints.MaxBodyBytes >> 20} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
         }
