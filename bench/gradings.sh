@@ -79,7 +79,7 @@ wait_graded() {
 }
 
 # median and p95 of the numbers on stdin (nearest rank).
-stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- -"; exit } p = int(0.95 * NR + 0.999); printf "%.1f %.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[p > NR ? NR : p] }'; }
+stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- -"; exit } p = int(0.95 * NR + 0.999); if (p > NR) p = NR; m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f %.1f\n", m, v[p] }'; }
 
 # The stored grading of COMMIT: seconds in each part of the plan, tab-separated in PARTS' order.
 PARTS=(builds "public tests" "service starts" "hidden tests" baseline "timed rounds" other)
@@ -124,8 +124,16 @@ latency() {
     done
   done
 
+  latency_table "$results" "${scenarios[@]}"
+}
+
+# latency_table RESULTS SCENARIO...: the table of a latency run's rows (scenario, push, seconds, parts).
+latency_table() {
+  local results=$1
+  shift
+  local scenarios=("$@")
   echo
-  echo "Push-to-result, from \`git push\` to the stored result; 1 worker, one push at a time; $pushes pushes after the first"
+  echo "Push-to-result, from \`git push\` to the stored result; 1 worker, one push at a time; the pushes after the first"
   printf '%-20s %8s %9s %8s' scenario "first s" "median s" "p95 s"
   printf ' %14s' "${PARTS[@]}"
   printf ' %13s\n' "timed share"
