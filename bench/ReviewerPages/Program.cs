@@ -23,19 +23,7 @@ var requests = args.Length > 1 ? int.Parse(args[1]) : 200;
 const int AssessmentCount = 10_000;
 const int PushesPerAssessment = 10;
 
-var database = "bench_reviewer_pages";
-await using (var admin = new NpgsqlConnection(server))
-{
-    await admin.OpenAsync();
-    await new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-    await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
-}
-
-var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-await using (var db = new AssessmentsDbContext(new DbContextOptionsBuilder<AssessmentsDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options))
-{
-    await db.Database.MigrateAsync();
-}
+var connectionString = await BenchDatabase.CreateMigratedAsync(server, "bench_reviewer_pages");
 
 var seeding = Stopwatch.StartNew();
 await using (var connection = new NpgsqlConnection(connectionString))

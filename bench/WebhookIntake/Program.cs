@@ -32,19 +32,7 @@ var redelivered = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantC
 var repositoryCount = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1000;
 const int WarmUp = 1000;
 
-var database = "bench_webhook_intake";
-await using (var admin = new NpgsqlConnection(server))
-{
-    await admin.OpenAsync();
-    await new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-    await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
-}
-
-var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-await using (var db = new AssessmentsDbContext(new DbContextOptionsBuilder<AssessmentsDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options))
-{
-    await db.Database.MigrateAsync();
-}
+var connectionString = await BenchDatabase.CreateMigratedAsync(server, "bench_webhook_intake");
 
 // The seeding the end-to-end tests use: the scaffold, organisation acme and started GitHub
 // assessments whose webhook secrets the web role can read.
