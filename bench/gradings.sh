@@ -167,7 +167,7 @@ throughput() {
   echo "Throughput on $(nproc) cores, $scenario, a queue of $submissions pushes from as many candidates"
   printf '%8s %10s %14s %18s %20s\n' workers "drain s" "gradings/hour" "CPU s per grading" "median grading s"
   for count in "${workers[@]}"; do
-    local commits=() first_worker ticks_before ticks_after started elapsed
+    local commits=() first_worker busy_before total_before busy_after total_after started elapsed
     for i in $(seq 1 "$submissions"); do
       candidate "$scenario" "w$count-c$i"
       commits+=("$(push "w$count-c$i" "queued")")

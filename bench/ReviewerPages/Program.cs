@@ -3,12 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Assessments.Runner.Results;
-using Assessments.Web.Common;
 using Assessments.Web.Data;
-using Assessments.Web.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,17 +39,7 @@ await using (var connection = new NpgsqlConnection(connectionString))
 
 Console.WriteLine($"seeded {AssessmentCount:N0} assessments, {AssessmentCount * PushesPerAssessment:N0} gradings with tests, metrics and findings in {seeding.Elapsed.TotalSeconds:0} s");
 
-var app = AssessmentsWebApplication.Build(
-    [
-        "--urls=http://127.0.0.1:0",
-        $"--ConnectionStrings:Assessments={connectionString}",
-        "--Web:PublicBaseUrl=https://assess.example.test",
-        "--Logging:LogLevel:Default=Warning",
-        $"--Repositories:Root={Directory.CreateTempSubdirectory("bench-repos-").FullName}",
-    ],
-    ServerRoles.Web);
-await app.StartAsync();
-var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+var (app, address) = await BenchWeb.StartAsync(connectionString);
 
 const string Email = "reviewer@bench.example";
 const string Password = "correct-horse-battery";

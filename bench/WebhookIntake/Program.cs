@@ -2,20 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Assessments.EndToEnd.Tests.Infrastructure;
-using Assessments.Web.Common;
-using Assessments.Web.Data;
 using Assessments.Web.Features.GitHub;
-using Assessments.Web.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 // GitHub's push deliveries into the web role on Kestrel, over loopback, from an open-loop .NET
@@ -38,17 +28,7 @@ var connectionString = await BenchDatabase.CreateMigratedAsync(server, "bench_we
 // assessments whose webhook secrets the web role can read.
 var repositories = await GitHubAssessments.SeedAsync(connectionString, Directory.CreateTempSubdirectory("bench-webhooks-"), repositoryCount, CancellationToken.None);
 
-var app = AssessmentsWebApplication.Build(
-    [
-        "--urls=http://127.0.0.1:0",
-        $"--ConnectionStrings:Assessments={connectionString}",
-        "--Web:PublicBaseUrl=https://assess.example.test",
-        "--Logging:LogLevel:Default=Warning",
-        $"--Repositories:Root={Directory.CreateTempSubdirectory("bench-repos-").FullName}",
-    ],
-    ServerRoles.Web);
-await app.StartAsync();
-var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+var (app, address) = await BenchWeb.StartAsync(connectionString);
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -179,16 +159,7 @@ List<Delivery> Deliveries(int count, double share)
         }
 
         var repository = repositories[i % repositories.Count];
-        var body = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["ref"] = "refs/heads/main",
-            ["before"] = new string('0', 40),
-            ["after"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)),
-            ["created"] = false,
-            ["deleted"] = false,
-            ["forced"] = false,
-            ["repository"] = new JsonObject { ["id"] = repository.RepositoryId, ["default_branch"] = "main" },
-        }.ToJsonString());
+        var body = Encoding.UTF8.GetBytes(GitHubAssessments.PushBody(repository, GitHubAssessments.Sha()));
         list.Add(new Delivery(repository.Id, Guid.NewGuid().ToString(), body, WebhookSignature.Compute(repository.Secret, body)));
     }
 

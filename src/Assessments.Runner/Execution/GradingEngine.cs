@@ -210,7 +210,8 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
                 if (request.StopAfterFailing is { } awaited && index < _manifest.Phases.Count - 1
                     && outcomes.Any(t => t.Status == TestStatus.Fail && SameTest(t.Name, awaited)))
                 {
-                    SkipLaterPhases(index, $"{awaited} failed in phase {phase.Name}, the failure this grading waited for");
+                    // Skipped, not failed: nothing went wrong with them, the grading had its answer.
+                    SkipHiddenTests($"{awaited} failed in phase {phase.Name}, the failure this grading waited for", fromPhase: _manifest.Phases[index + 1].Name, TestStatus.Skipped);
                     return null;
                 }
             }
@@ -546,23 +547,15 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
             progress?.Report(new GradingProgress(stage.Name, stage.Side, stage));
         }
 
-        /// <summary>Reports the hidden tests of every phase after <paramref name="index"/> as skipped
-        /// (not failed): nothing went wrong with them, the grading had its answer.</summary>
-        private void SkipLaterPhases(int index, string reason)
-        {
-            var later = _manifest.Phases.Skip(index + 1).Select(p => p.Name).ToHashSet();
-            foreach (var test in _manifest.Hidden.Tests.Where(t => later.Contains(t.Phase)))
-            {
-                _tests.Add(new TestOutcome { Name = test.Name, Visibility = TestVisibility.Hidden, Phase = test.Phase, Status = TestStatus.Skipped, Message = $"Not run: {reason}." });
-            }
-        }
-
-        private void SkipHiddenTests(string reason, string? fromPhase = null)
+        /// <summary>Reports the hidden tests of every phase from <paramref name="fromPhase"/> on (all
+        /// of them when null) as not run, for <paramref name="reason"/>: an error by default, since
+        /// something stopped them.</summary>
+        private void SkipHiddenTests(string reason, string? fromPhase = null, TestStatus status = TestStatus.Error)
         {
             var phases = _manifest.Phases.SkipWhile(p => fromPhase is not null && p.Name != fromPhase).Select(p => p.Name).ToHashSet();
             foreach (var test in _manifest.Hidden.Tests.Where(t => phases.Contains(t.Phase)))
             {
-                _tests.Add(new TestOutcome { Name = test.Name, Visibility = TestVisibility.Hidden, Phase = test.Phase, Status = TestStatus.Error, Message = $"Not run: {reason}." });
+                _tests.Add(new TestOutcome { Name = test.Name, Visibility = TestVisibility.Hidden, Phase = test.Phase, Status = status, Message = $"Not run: {reason}." });
             }
         }
 

@@ -67,22 +67,26 @@ public static class GitHubAssessments
     /// the default branch, signed with the assessment's secret.</summary>
     public static HttpRequestMessage PushDelivery(string baseUrl, SeededAssessment assessment, string deliveryId, string commit)
     {
-        var body = new JsonObject
-        {
-            ["ref"] = "refs/heads/main",
-            ["before"] = new string('0', 40),
-            ["after"] = commit,
-            ["created"] = false,
-            ["deleted"] = false,
-            ["forced"] = false,
-            ["repository"] = new JsonObject { ["id"] = assessment.RepositoryId, ["default_branch"] = "main" },
-        }.ToJsonString();
+        var body = PushBody(assessment, commit);
         var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/webhooks/github/{assessment.Id}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-GitHub-Event", "push");
         request.Headers.Add("X-GitHub-Delivery", deliveryId);
         request.Headers.Add("X-Hub-Signature-256", WebhookSignature.Compute(assessment.Secret, Encoding.UTF8.GetBytes(body)));
         return request;
     }
+
+    /// <summary>GitHub's push event body: <paramref name="commit"/> pushed to the default branch
+    /// of the assessment's repository.</summary>
+    public static string PushBody(SeededAssessment assessment, string commit) => new JsonObject
+    {
+        ["ref"] = "refs/heads/main",
+        ["before"] = new string('0', 40),
+        ["after"] = commit,
+        ["created"] = false,
+        ["deleted"] = false,
+        ["forced"] = false,
+        ["repository"] = new JsonObject { ["id"] = assessment.RepositoryId, ["default_branch"] = "main" },
+    }.ToJsonString();
 
     /// <summary>A random commit id.</summary>
     public static string Sha() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
