@@ -95,6 +95,12 @@ public static class GitHubWebhookEndpoints
         try
         {
             using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                // TryGetProperty throws on anything else (found by fuzzing: a bare number answered 500).
+                return Problem(StatusCodes.Status400BadRequest, $"The {eventName} body is malformed: it is JSON but not an object.");
+            }
+
             var repositoryId = json.RootElement.TryGetProperty("repository", out var repository) && repository.TryGetProperty("id", out var id) && id.TryGetInt64(out var value) ? value : (long?)null;
             if (repositoryId is { } r && r != assessment.ExternalRepositoryId)
             {

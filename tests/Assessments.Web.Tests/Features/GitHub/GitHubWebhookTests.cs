@@ -114,6 +114,8 @@ public sealed class GitHubWebhookTests(WebApp app) : IAsyncLifetime
         var notJson = await DeliverAsync(id, secret, "push", "bad-5", "{\"ref\": ", ct);
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
         Assert.Contains("malformed", await notJson.Content.ReadAsStringAsync(ct));
+        var notAnObject = await DeliverAsync(id, secret, "push", "bad-9", "99999999", ct);
+        Assert.Equal(HttpStatusCode.BadRequest, notAnObject.StatusCode);
         var noAfter = await DeliverAsync(id, secret, "push", "bad-6", $$$"""{"ref":"refs/heads/main","deleted":false,"forced":false,"repository":{"id":{{{repository.Id}}},"default_branch":"main"}}""", ct);
         Assert.Equal(HttpStatusCode.BadRequest, noAfter.StatusCode);
         Assert.Contains("'after' is missing", await noAfter.Content.ReadAsStringAsync(ct));
