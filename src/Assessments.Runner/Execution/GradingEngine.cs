@@ -320,22 +320,30 @@ public sealed partial class GradingEngine(GradingEngineOptions options)
         private async Task StoreInCacheAsync(string cache, IReadOnlyList<Scenarios.PackageFile> files)
         {
             var staging = $"{cache}.{Guid.NewGuid():N}.tmp";
-            foreach (var file in files)
-            {
-                var path = Path.Combine(staging, file.Path);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
-            }
-
-            await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), request.Package.ContentHash, cancellationToken);
             try
             {
+                foreach (var file in files)
+                {
+                    var path = Path.Combine(staging, file.Path);
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
+                }
+
+                await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), request.Package.ContentHash, cancellationToken);
                 Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
                 Directory.Move(staging, cache);
             }
-            catch (IOException)
+            catch (IOException) when (Directory.Exists(cache))
             {
-                Directory.Delete(staging, recursive: true);
+                // A concurrent grading stored the same build first; ours goes.
+            }
+            finally
+            {
+                // Whatever failed (a full disk, say), no half-written build stays behind.
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
             }
         }
 

@@ -482,7 +482,7 @@ public sealed class DockerHost : IGradingHost
                 [SandboxLabels.Grading] = _gradingId,
                 [SandboxLabels.Side] = name,
                 [SandboxLabels.Expires] = _expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            },
+            }.Concat(_settings.Owner?.Labels ?? []).ToDictionary(),
             HostConfig = new HostConfig
             {
                 NetworkMode = networkMode,
@@ -764,10 +764,12 @@ public sealed class DockerHost : IGradingHost
 /// <param name="Feed">The scenario version's offline package feed; null for none.</param>
 /// <param name="ServiceMemoryBytes">The scenario's memory limit for the service's sides.</param>
 /// <param name="ServiceProcesses">The scenario's process limit for the service's sides.</param>
+/// <param name="Owner">The recorded grading attempt the containers work for; null for none.</param>
 public sealed record DockerHostSettings(
     SandboxImage Image,
     SandboxLimits Limits,
     IsolationMinimum Minimum,
     OfflineFeed? Feed,
     long? ServiceMemoryBytes = null,
-    long? ServiceProcesses = null);
+    long? ServiceProcesses = null,
+    SandboxOwner? Owner = null);

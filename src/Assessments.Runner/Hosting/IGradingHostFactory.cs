@@ -29,8 +29,9 @@ public sealed class LocalHostFactory(string scratch) : IGradingHostFactory
         Task.FromResult<IGradingHost>(LocalHost.Create(scratch, candidateSubmission: false));
 }
 
-/// <summary>Docker hosts on one engine and image, each with its scenario version's offline feed and limits.</summary>
-public sealed class DockerHostFactory(IDockerClient docker, SandboxImage image, OfflineFeeds feeds, SandboxLimits limits, IsolationMinimum minimum) : IGradingHostFactory
+/// <summary>Docker hosts on one engine and image, each with its scenario version's offline feed and
+/// limits; their containers carry <paramref name="owner"/>'s labels where there is one.</summary>
+public sealed class DockerHostFactory(IDockerClient docker, SandboxImage image, OfflineFeeds feeds, SandboxLimits limits, IsolationMinimum minimum, SandboxOwner? owner = null) : IGradingHostFactory
 {
     /// <inheritdoc />
     public async Task<IGradingHost> CreateAsync(ScenarioPackage package, bool candidateSubmission, CancellationToken cancellationToken)
@@ -41,7 +42,7 @@ public sealed class DockerHostFactory(IDockerClient docker, SandboxImage image, 
         var rounds = (2 * manifest.Phases.Count) + 3;
         // Past this, every limit of the plan has certainly passed: whatever is left is abandoned.
         var expires = DateTimeOffset.UtcNow + (4 * manifest.Limits.Build) + (rounds * (manifest.Limits.Tests + manifest.Service.StartupTimeout)) + TimeSpan.FromMinutes(15);
-        var settings = new DockerHostSettings(image, limits, minimum, feed, manifest.Limits.MemoryBytes, manifest.Limits.Processes);
+        var settings = new DockerHostSettings(image, limits, minimum, feed, manifest.Limits.MemoryBytes, manifest.Limits.Processes, owner);
         return await DockerHost.CreateAsync(docker, settings, expires, cancellationToken);
     }
 
@@ -50,7 +51,7 @@ public sealed class DockerHostFactory(IDockerClient docker, SandboxImage image, 
     {
         var feed = await feeds.EnsureForRepositoryAsync(tree, [.. projects.Select(p => p.Path)], cancellationToken);
         var expires = DateTimeOffset.UtcNow + (Math.Max(1, projects.Count) * (repositoryLimits.Build + repositoryLimits.Tests)) + TimeSpan.FromMinutes(15);
-        var settings = new DockerHostSettings(image, limits, minimum, feed, null, null);
+        var settings = new DockerHostSettings(image, limits, minimum, feed, null, null, owner);
         return await DockerHost.CreateAsync(docker, settings, expires, cancellationToken);
     }
 }

@@ -143,4 +143,30 @@ public static class SandboxLabels
 
     /// <summary>On cached volumes (offline feeds): what they cache. Cached volumes outlive gradings.</summary>
     public const string Cache = "assessments.cache";
+
+    /// <summary>The recorded grading (its run's id) a container works for, where there is one.</summary>
+    public const string Run = "assessments.run";
+
+    /// <summary>Which attempt of <see cref="Run"/> created the container.</summary>
+    public const string Attempt = "assessments.attempt";
+}
+
+/// <summary>The attempt of a recorded grading that sandbox containers work for. Only one attempt
+/// of a grading is live at a time, so a container of any other attempt is abandoned: its worker
+/// died or lost the engine, and the reaper need not wait for its expiry.</summary>
+/// <param name="Run">The grading run's id.</param>
+/// <param name="Attempt">The attempt, from 1.</param>
+public sealed record SandboxOwner(string Run, int Attempt)
+{
+    /// <summary>The labels that say so on a container.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Labels =>
+        [new(SandboxLabels.Run, Run), new(SandboxLabels.Attempt, Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>The owner <paramref name="labels"/> name; null for a container without one.</summary>
+    public static SandboxOwner? From(IDictionary<string, string>? labels) =>
+        labels is not null && labels.TryGetValue(SandboxLabels.Run, out var run)
+            && labels.TryGetValue(SandboxLabels.Attempt, out var text)
+            && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var attempt)
+            ? new SandboxOwner(run, attempt)
+            : null;
 }

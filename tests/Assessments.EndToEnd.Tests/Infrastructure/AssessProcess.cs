@@ -44,6 +44,14 @@ public sealed class AssessProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Kills the process with SIGKILL, as the kernel or an operator's <c>kill -9</c> does:
+    /// nothing of it runs again, no shutdown code included.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public static AssessProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Assert.True(File.Exists(RepositoryRoot.AssessDll), $"{RepositoryRoot.AssessDll} is missing: run scripts/build-assess (scripts/test does).");

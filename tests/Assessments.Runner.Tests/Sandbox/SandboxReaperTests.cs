@@ -32,6 +32,30 @@ public sealed class SandboxReaperTests(DockerSandbox sandbox)
     }
 
     [Fact]
+    public async Task ContainersOfAnAttemptThatIsOverAreReapedBeforeTheyExpire()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var run = Guid.NewGuid().ToString("D");
+        // The attempt whose worker died, and the retry that runs now; both far from expiring.
+        var dead = await DockerHost.CreateAsync(sandbox.Docker, sandbox.Settings() with { Owner = new SandboxOwner(run, 1) }, DateTimeOffset.UtcNow.AddMinutes(30), ct);
+        await using var retry = await DockerHost.CreateAsync(sandbox.Docker, sandbox.Settings() with { Owner = new SandboxOwner(run, 2) }, DateTimeOffset.UtcNow.AddMinutes(30), ct);
+        IReadOnlyCollection<SandboxOwner>? asked = null;
+
+        var reaped = await new SandboxReaper(sandbox.Docker, TimeProvider.System).ReapAsync(everything: false, (owners, _) =>
+        {
+            asked = owners;
+            // Every owner is live but the dead attempt: other tests' gradings share this engine.
+            return Task.FromResult<IReadOnlySet<SandboxOwner>>(owners.Where(o => o != new SandboxOwner(run, 1)).ToHashSet());
+        }, ct);
+
+        Assert.Contains(new SandboxOwner(run, 2), asked!);
+        Assert.Contains($"assessments-{dead.GradingId}-grader", reaped.Containers);
+        Assert.Empty(await sandbox.ContainersOfAsync(dead.GradingId));
+        Assert.NotEmpty(await sandbox.ContainersOfAsync(retry.GradingId));
+        Assert.DoesNotContain(reaped.Containers, name => name.Contains(retry.GradingId, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task BelowTheOperatorsMinimumNothingRuns()
     {
         var ct = TestContext.Current.CancellationToken;

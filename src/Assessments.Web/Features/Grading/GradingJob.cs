@@ -75,7 +75,13 @@ public sealed class GradingJob(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The engine, the sandbox or a file went away: ours, so the job is retried.
-            metrics.SandboxError(e.GetType().Name);
+            var diskFull = IsDiskFull(e);
+            metrics.SandboxError(diskFull ? "disk-full" : e.GetType().Name);
+            if (diskFull)
+            {
+                log.AppendLine($"Sandbox error: the worker's disk is full. The grading writes its offline package feed and build cache under {sandboxOptions.Value.CacheFolder} (Sandbox:CacheFolder); free space there. It is retried, up to {MaxAttempts} attempts.");
+            }
+
             await FinishAsync(run, null, [], log.Append(e.ToString()), lastAttempt: run.Attempt >= MaxAttempts, cancellationToken);
             throw;
         }
@@ -94,6 +100,21 @@ public sealed class GradingJob(
         }
     }
 
+    /// <summary>Whether <paramref name="e"/> or what it wraps says the disk is full: an I/O error
+    /// with ENOSPC (28) on the worker itself, or the message of a tool (a restore) that hit it.</summary>
+    private static bool IsDiskFull(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if ((inner is IOException { HResult: 28 }) || inner.Message.Contains("No space left on device", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task<bool> IsSupersededAsync(Submission submission, CancellationToken cancellationToken) =>
         await db.Submissions.AnyAsync(s => s.AssessmentId == submission.AssessmentId
             && (s.ReceivedAt > submission.ReceivedAt || (s.ReceivedAt == submission.ReceivedAt && s.Id.CompareTo(submission.Id) > 0)), cancellationToken);
@@ -110,7 +131,10 @@ public sealed class GradingJob(
         var subject = new SubjectRef(SubjectKind.Candidate, $"submission {submission.Id}", submission.CommitSha);
         var started = DateTimeOffset.UtcNow;
         // Ours first: a missing image or engine is retried, and says nothing about the candidate.
-        var hosts = await sandbox.HostsAsync(cancellationToken);
+        var hosts = await sandbox.HostsAsync(LiveGradings.Owner(run.Id, run.Attempt), cancellationToken);
+        // An earlier attempt whose worker died or lost the engine may have left containers running
+        // the candidate's code; this attempt is now the live one, so they go before it starts.
+        await SandboxReaperService.ReapAsync(sandbox, db, TimeProvider.System, logger, cancellationToken);
 
         CandidateTree tree;
         try

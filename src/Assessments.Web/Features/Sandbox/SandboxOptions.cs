@@ -36,6 +36,11 @@ public sealed class SandboxOptions : IValidatableObject
     /// <summary>How much of a candidate's tree is read.</summary>
     public TreeLimits Tree { get; set; } = new();
 
+    /// <summary>How often the worker reaps what dead gradings left on the engine. A grading's own
+    /// start also reaps what an earlier attempt of it left.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Sandbox:ReapInterval must be between 00:00:01 and 1.00:00:00")]
+    public TimeSpan ReapInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How many variants a worker's verification grades at the same time, after the
     /// template and the solution. One by default: a verification shares the worker with
     /// candidates' gradings.</summary>

@@ -1,13 +1,30 @@
 using Assessments.Runner.Sandbox;
+using Assessments.Web.Features.Grading;
 
 namespace Assessments.Web.Features.Sandbox;
 
-/// <summary>In the worker role: probes the sandbox's isolation once at start, then reaps its
-/// expired containers at start and every ten minutes, so a worker that crashed mid-grading leaves
-/// nothing behind for long.</summary>
-internal sealed class SandboxReaperService(SandboxRuntime sandbox, TimeProvider time, ILogger<SandboxReaperService> logger) : BackgroundService
+/// <summary>In the worker role: probes the sandbox's isolation once at start, then reaps at start
+/// and every <see cref="SandboxOptions.ReapInterval"/> the containers that expired or whose
+/// grading is no longer running that attempt, so a worker that crashed mid-grading leaves nothing
+/// behind for long.</summary>
+internal sealed class SandboxReaperService(
+    SandboxRuntime sandbox,
+    IServiceScopeFactory scopes,
+    IOptions<SandboxOptions> options,
+    TimeProvider time,
+    ILogger<SandboxReaperService> logger) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+    /// <summary>One pass: what it removed is logged as a warning (something died to leave it).</summary>
+    public static async Task ReapAsync(SandboxRuntime sandbox, AssessmentsDbContext db, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        var reaped = await new SandboxReaper(sandbox.Docker, time)
+            .ReapAsync(everything: false, (owners, ct) => LiveGradings.AmongAsync(db, owners, ct), cancellationToken);
+        if (reaped.Containers.Count + reaped.Volumes.Count > 0)
+        {
+            logger.LogWarning("Reaped {Containers} abandoned sandbox container(s) and {Volumes} volume(s): {Names}",
+                reaped.Containers.Count, reaped.Volumes.Count, string.Join(", ", reaped.Containers.Concat(reaped.Volumes)));
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,21 +38,17 @@ internal sealed class SandboxReaperService(SandboxRuntime sandbox, TimeProvider 
             logger.LogWarning("The sandbox's isolation could not be probed: {Reason}", e.GetBaseException().Message);
         }
 
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(options.Value.ReapInterval, time);
         do
         {
             try
             {
-                var reaped = await new SandboxReaper(sandbox.Docker, time).ReapAsync(everything: false, stoppingToken);
-                if (reaped.Containers.Count + reaped.Volumes.Count > 0)
-                {
-                    logger.LogWarning("Reaped {Containers} abandoned sandbox container(s) and {Volumes} volume(s): {Names}",
-                        reaped.Containers.Count, reaped.Volumes.Count, string.Join(", ", reaped.Containers.Concat(reaped.Volumes)));
-                }
+                await using var scope = scopes.CreateAsyncScope();
+                await ReapAsync(sandbox, scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>(), time, logger, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The engine may be down; readiness says so. Try again at the next tick.
+                // The engine or the database may be down; readiness says so. Try again at the next tick.
                 logger.LogWarning(e, "Reaping the sandbox failed");
             }
         }

@@ -60,12 +60,16 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
     }
 
     /// <summary>A host factory for gradings in the sandbox.</summary>
-    public async Task<IGradingHostFactory> HostsAsync(CancellationToken cancellationToken)
+    public Task<IGradingHostFactory> HostsAsync(CancellationToken cancellationToken) => HostsAsync(owner: null, cancellationToken);
+
+    /// <summary>A host factory whose containers carry <paramref name="owner"/>'s labels, so that a
+    /// later attempt or the reaper can tell when they are abandoned.</summary>
+    public async Task<IGradingHostFactory> HostsAsync(SandboxOwner? owner, CancellationToken cancellationToken)
     {
         var image = await ImageAsync(cancellationToken);
         var sandbox = options.Value;
         var feeds = new OfflineFeeds(Docker, image, sandbox.CacheFolder, message => logger.LogInformation("{Message}", message));
-        return new DockerHostFactory(Docker, image, feeds, sandbox.Limits, sandbox.Minimum);
+        return new DockerHostFactory(Docker, image, feeds, sandbox.Limits, sandbox.Minimum, owner);
     }
 
     /// <summary>The isolation a grader and a candidate container get here, read from inside them,
