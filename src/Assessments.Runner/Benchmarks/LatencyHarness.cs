@@ -5,8 +5,9 @@ using System.Text.Json;
 // sandbox from this source, see LatencyHarnessProject): it may use the base library only.
 namespace Assessments.Runner.Benchmarks;
 
-/// <summary>What to time: every endpoint on every target, <see cref="Rounds"/> rounds of at least
-/// <see cref="Requests"/> sequential requests, after at least <see cref="Warmup"/> untimed ones.</summary>
+/// <summary>What to time: every endpoint on every target, <see cref="Rounds"/> rounds of
+/// <see cref="Requests"/> sequential requests (fewer for a slow service, see
+/// <see cref="MaximumTurnSeconds"/>), after <see cref="Warmup"/> untimed ones.</summary>
 /// <param name="TurnWarmup">Untimed requests at the start of every turn: the first requests after
 /// the other side's turn pay for the CPU caches and database pages that side displaced, a cost of
 /// the alternation, not of the service.</param>
@@ -15,6 +16,12 @@ namespace Assessments.Runner.Benchmarks;
 /// compiled at the runtime's top tier.</param>
 /// <param name="MinimumTurnSeconds">A turn goes on until it has also lasted this long: a fast
 /// service answers many requests in it, so its round median is as steady as a slow one's.</param>
+/// <param name="MaximumTurnSeconds">A turn (and a target's warm-up on an endpoint) past its minimum
+/// time ends once it has lasted this long and made <see cref="MinimumRequests"/> requests, however
+/// many <see cref="Requests"/> (or <see cref="Warmup"/>) asks for; 0 for no cap. A service that takes
+/// hundreds of milliseconds a request varies little from one to the next, and its turns were
+/// most of a grading's time (n-plus-one's template: 36 s of 62).</param>
+/// <param name="MinimumRequests">Requests a capped turn still makes: a median of at least three.</param>
 public sealed record LatencyPlan(
     IReadOnlyList<LatencyTarget> Targets,
     IReadOnlyList<LatencyEndpoint> Endpoints,
@@ -24,7 +31,17 @@ public sealed record LatencyPlan(
     double RequestTimeoutSeconds,
     int TurnWarmup = 0,
     double MinimumWarmupSeconds = 0,
-    double MinimumTurnSeconds = 0);
+    double MinimumTurnSeconds = 0,
+    double MaximumTurnSeconds = 0,
+    int MinimumRequests = 3)
+{
+    /// <summary>Whether a turn (or warm-up) that made <paramref name="made"/> of its
+    /// <paramref name="requests"/> requests in <paramref name="elapsedSeconds"/> goes on. Its
+    /// minimum time always runs: a fast service's warm-up needs it whatever the cap.</summary>
+    public bool GoesOn(int made, int requests, double minimumSeconds, double elapsedSeconds) =>
+        elapsedSeconds < minimumSeconds
+        || (made < requests && (MaximumTurnSeconds <= 0 || elapsedSeconds < MaximumTurnSeconds || made < MinimumRequests));
+}
 
 /// <summary>A service to time, by its base URL on the shared loopback.</summary>
 public sealed record LatencyTarget(string Name, string BaseUrl);
@@ -90,7 +107,7 @@ public static class LatencyHarness
                 foreach (var endpoint in plan.Endpoints)
                 {
                     var warming = Stopwatch.StartNew();
-                    for (var i = 0; i < plan.Warmup || warming.Elapsed.TotalSeconds < plan.MinimumWarmupSeconds; i++)
+                    for (var i = 0; plan.GoesOn(i, plan.Warmup, plan.MinimumWarmupSeconds, warming.Elapsed.TotalSeconds); i++)
                     {
                         await TimeAsync(clients[target.Name], endpoint, cancellationToken);
                     }
@@ -113,7 +130,7 @@ public static class LatencyHarness
                         var failed = 0;
                         string? firstError = null;
                         var turn = Stopwatch.StartNew();
-                        for (var i = 0; i < plan.Requests || turn.Elapsed.TotalSeconds < plan.MinimumTurnSeconds; i++)
+                        for (var i = 0; plan.GoesOn(i, plan.Requests, plan.MinimumTurnSeconds, turn.Elapsed.TotalSeconds); i++)
                         {
                             var (ms, error) = await TimeAsync(clients[target.Name], endpoint, cancellationToken);
                             if (error is null)

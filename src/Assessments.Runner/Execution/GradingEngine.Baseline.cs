@@ -37,6 +37,11 @@ public sealed partial class GradingEngine
         private const double MinimumWarmupSeconds = 3;
         private const double MinimumTurnSeconds = 1;
 
+        // A slow one (a template at hundreds of milliseconds a request) stops here, with at least
+        // three requests: its requests barely vary, and its full counts cost n-plus-one's
+        // gradings 36 s of 62 (docs/decisions/010, "Capped turns").
+        private const double MaximumTurnSeconds = 1.5;
+
         /// <summary>The report's metrics with the baseline beside the candidate's. The baseline
         /// failing to build or start is the grading's problem, not the candidate's: the metrics then
         /// say why they have no baseline, and the verdict stands.</summary>
@@ -193,7 +198,8 @@ public sealed partial class GradingEngine
                 [new LatencyTarget("baseline", baselineUrl), new LatencyTarget("candidate", candidateUrl)],
                 [.. benchmarks.Endpoints.Select(e => new LatencyEndpoint(e.Name, e.Path))],
                 benchmarks.Rounds, benchmarks.Warmup, benchmarks.Requests, RequestTimeoutSeconds: 30,
-                TurnWarmup: TurnWarmup, MinimumWarmupSeconds: MinimumWarmupSeconds, MinimumTurnSeconds: MinimumTurnSeconds);
+                TurnWarmup: TurnWarmup, MinimumWarmupSeconds: MinimumWarmupSeconds, MinimumTurnSeconds: MinimumTurnSeconds,
+                MaximumTurnSeconds: MaximumTurnSeconds);
             await host.PutFilesAsync(Side.Grader, "bench", [new Scenarios.PackageFile("plan.json", false, JsonSerializer.SerializeToUtf8Bytes(plan, HarnessJson))], cancellationToken);
             var run = await Command(Side.Grader, "benchmarks", "dotnet",
                 [$"{HarnessBinFolder}/{LatencyHarnessProject.Program}", host.PathOf(Side.Grader, "bench/plan.json"), host.PathOf(Side.Grader, "bench/result.json")],

@@ -36,6 +36,37 @@ public sealed class LatencyHarnessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASlowServicesTurnStopsAtTheCapWithThreeRequestsWhileAFastOneMakesAllItsRequests()
+    {
+        // 300 ms a request: eight requests would take 2.4 s; the cap stops the turn once 0.8 s
+        // have passed, with the three requests a median needs. The other side (about 40 ms a
+        // request: the loopback's delayed acknowledgements) makes all eight.
+        await using var slower = new TinyServer(TimeSpan.FromMilliseconds(300));
+        var plan = new LatencyPlan([new("baseline", slower.Url), new("candidate", _fast.Url)], [new("hello", "/hello")], Rounds: 2, Warmup: 8, Requests: 8, RequestTimeoutSeconds: 10,
+            MaximumTurnSeconds: 0.8);
+
+        var measurements = await LatencyHarness.RunAsync(plan, TestContext.Current.CancellationToken);
+
+        Assert.All(measurements.Where(m => m.Target == "baseline"), m => Assert.Equal(3, m.LatenciesMs.Count));
+        Assert.All(measurements.Where(m => m.Target == "candidate"), m => Assert.Equal(8, m.LatenciesMs.Count));
+        // The warm-up is capped the same way: three requests, then two turns of three.
+        Assert.Equal(9, slower.Requests);
+    }
+
+    [Fact]
+    public void ACappedTurnStillRunsItsMinimumTime()
+    {
+        var plan = new LatencyPlan([], [], 1, 1, 10, 10, MaximumTurnSeconds: 1.5);
+
+        Assert.True(plan.GoesOn(made: 500, requests: 10, minimumSeconds: 3, elapsedSeconds: 2.9));
+        Assert.False(plan.GoesOn(made: 500, requests: 10, minimumSeconds: 3, elapsedSeconds: 3.1));
+        Assert.True(plan.GoesOn(made: 2, requests: 10, minimumSeconds: 1, elapsedSeconds: 5));
+        Assert.False(plan.GoesOn(made: 3, requests: 10, minimumSeconds: 1, elapsedSeconds: 1.6));
+        Assert.True(plan.GoesOn(made: 3, requests: 10, minimumSeconds: 1, elapsedSeconds: 1.4));
+        Assert.True((plan with { MaximumTurnSeconds = 0 }).GoesOn(made: 9, requests: 10, minimumSeconds: 1, elapsedSeconds: 60));
+    }
+
+    [Fact]
     public async Task FailedRequestsAreCountedAndLeftOutOfTheLatencies()
     {
         var plan = new LatencyPlan([new("candidate", _fast.Url)], [new("broken", "/fail?code=500")], Rounds: 3, Warmup: 0, Requests: 4, RequestTimeoutSeconds: 10);
