@@ -26,6 +26,20 @@ internal sealed class SandboxReaperService(
         }
     }
 
+    /// <summary>Removes the cache's staging folders that a worker killed mid-write left, once they
+    /// are older than <see cref="StagingAge"/>.</summary>
+    public static void RemoveAbandonedStaging(string cacheFolder, TimeProvider time, ILogger logger)
+    {
+        var removed = CacheStaging.RemoveAbandoned(cacheFolder, time.GetUtcNow() - StagingAge);
+        if (removed.Count > 0)
+        {
+            logger.LogWarning("Removed {Count} half-written cache folder(s) of dead workers: {Folders}", removed.Count, string.Join(", ", removed));
+        }
+    }
+
+    /// <summary>Far older than a write still under way: a feed's restore takes minutes, a build's store seconds.</summary>
+    public static readonly TimeSpan StagingAge = TimeSpan.FromHours(6);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -45,6 +59,7 @@ internal sealed class SandboxReaperService(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 await ReapAsync(sandbox, scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>(), time, logger, stoppingToken);
+                RemoveAbandonedStaging(options.Value.CacheFolder, time, logger);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
