@@ -1,5 +1,4 @@
 using Assessments.Runner.Sandbox;
-using Assessments.Web.Features.Grading;
 
 namespace Assessments.Web.Features.Sandbox;
 

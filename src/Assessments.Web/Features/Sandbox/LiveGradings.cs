@@ -1,6 +1,6 @@
 using Assessments.Runner.Sandbox;
 
-namespace Assessments.Web.Features.Grading;
+namespace Assessments.Web.Features.Sandbox;
 
 /// <summary>Which sandbox containers still work for a live grading, as the database says: a
 /// container's owner is live while its grading is running at that attempt. A retried or finished

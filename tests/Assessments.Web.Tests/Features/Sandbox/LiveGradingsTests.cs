@@ -1,9 +1,9 @@
 using Assessments.Runner.Sandbox;
 using Assessments.Web.Data;
-using Assessments.Web.Features.Grading;
+using Assessments.Web.Features.Sandbox;
 using Assessments.Web.Tests.Infrastructure;
 
-namespace Assessments.Web.Tests.Features.Grading;
+namespace Assessments.Web.Tests.Features.Sandbox;
 
 /// <summary>Which sandbox containers the reaper may take before they expire: those of a grading of
 /// this database that is no longer running the attempt that made them. Anything it cannot place
