@@ -72,11 +72,21 @@ public sealed class ComposeFileTests
     {
         var services = Services();
 
-        Assert.Equal([$"{DockerSocket}:{DockerSocket}"], Mounts(services["worker"]));
+        Assert.Contains($"{DockerSocket}:{DockerSocket}", Mounts(services["worker"]));
         foreach (var name in services.Keys.Where(n => n != "worker"))
         {
             Assert.DoesNotContain(Mounts(services[name]), m => m.Contains("docker.sock", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void TheBuiltInRepositoriesLiveInAVolumeTheWebWritesAndTheWorkersRead()
+    {
+        var services = Services();
+
+        // The image's default Repositories:Root; without the volume a push is lost with the container.
+        Assert.Contains("repositories:/var/lib/assessments/repositories", Mounts(services["web"]));
+        Assert.Contains("repositories:/var/lib/assessments/repositories", Mounts(services["worker"]));
     }
 
     [Fact]
