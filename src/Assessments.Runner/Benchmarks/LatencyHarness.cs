@@ -18,9 +18,9 @@ namespace Assessments.Runner.Benchmarks;
 /// service answers many requests in it, so its round median is as steady as a slow one's.</param>
 /// <param name="MaximumTurnSeconds">A turn (and a target's warm-up on an endpoint) past its minimum
 /// time ends once it has lasted this long and made <see cref="MinimumRequests"/> requests, however
-/// many <see cref="Requests"/> (or <see cref="Warmup"/>) asks for; 0 for no cap. A service that takes
-/// hundreds of milliseconds a request varies little from one to the next, and its turns were
-/// most of a grading's time (n-plus-one's template: 36 s of 62).</param>
+/// many <see cref="Requests"/> (or <see cref="Warmup"/>) asks for; 0 for no cap. A service that
+/// takes seconds a request varies little from one to the next, and its full counts could take the
+/// benchmarks past the tests' limit.</param>
 /// <param name="MinimumRequests">Requests a capped turn still makes: a median of at least three.</param>
 public sealed record LatencyPlan(
     IReadOnlyList<LatencyTarget> Targets,

@@ -37,9 +37,9 @@ public sealed partial class GradingEngine
         private const double MinimumWarmupSeconds = 3;
         private const double MinimumTurnSeconds = 1;
 
-        // A slow one (a template at hundreds of milliseconds a request) stops here, with at least
-        // three requests: its requests barely vary, and its full counts cost n-plus-one's
-        // gradings 36 s of 62 (docs/decisions/010, "Capped turns").
+        // A very slow one (a template at seconds a request) stops here, with at least three
+        // requests: its requests barely vary, and its full counts could run the benchmarks past
+        // the tests' limit (docs/decisions/010, "Capped turns"). No library template is that slow.
         private const double MaximumTurnSeconds = 1.5;
 
         /// <summary>The report's metrics with the baseline beside the candidate's. The baseline
