@@ -50,6 +50,13 @@ public sealed class UnixSocketProxy : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
+            catch (OperationCanceledException)
+            {
+                // Disposed while a caller was connecting (the worker polls the engine all along).
+                upstream.Dispose();
+                client.Dispose();
+                return;
+            }
             lock (_connections)
             {
                 _connections.Add(client);
