@@ -134,7 +134,7 @@ public sealed class GradingJob(
         var hosts = await sandbox.HostsAsync(LiveGradings.Owner(run.Id, run.Attempt), cancellationToken);
         // An earlier attempt whose worker died or lost the engine may have left containers running
         // the candidate's code; this attempt is now the live one, so they go before it starts.
-        await SandboxReaperService.ReapAsync(sandbox, db, TimeProvider.System, logger, cancellationToken);
+        await sandbox.ReapAbandonedAsync(db, cancellationToken);
 
         CandidateTree tree;
         try

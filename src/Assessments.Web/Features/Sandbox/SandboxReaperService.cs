@@ -13,31 +13,8 @@ internal sealed class SandboxReaperService(
     TimeProvider time,
     ILogger<SandboxReaperService> logger) : BackgroundService
 {
-    /// <summary>One pass: what it removed is logged as a warning (something died to leave it).</summary>
-    public static async Task ReapAsync(SandboxRuntime sandbox, AssessmentsDbContext db, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
-    {
-        var reaped = await new SandboxReaper(sandbox.Docker, time)
-            .ReapAsync(everything: false, (owners, ct) => LiveGradings.AmongAsync(db, owners, ct), cancellationToken);
-        if (reaped.Containers.Count + reaped.Volumes.Count > 0)
-        {
-            logger.LogWarning("Reaped {Containers} abandoned sandbox container(s) and {Volumes} volume(s): {Names}",
-                reaped.Containers.Count, reaped.Volumes.Count, string.Join(", ", reaped.Containers.Concat(reaped.Volumes)));
-        }
-    }
-
-    /// <summary>Removes the cache's staging folders that a worker killed mid-write left, once they
-    /// are older than <see cref="StagingAge"/>.</summary>
-    public static void RemoveAbandonedStaging(string cacheFolder, TimeProvider time, ILogger logger)
-    {
-        var removed = CacheStaging.RemoveAbandoned(cacheFolder, time.GetUtcNow() - StagingAge);
-        if (removed.Count > 0)
-        {
-            logger.LogWarning("Removed {Count} half-written cache folder(s) of dead workers: {Folders}", removed.Count, string.Join(", ", removed));
-        }
-    }
-
     /// <summary>Far older than a write still under way: a feed's restore takes minutes, a build's store seconds.</summary>
-    public static readonly TimeSpan StagingAge = TimeSpan.FromHours(6);
+    private static readonly TimeSpan StagingAge = TimeSpan.FromHours(6);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,8 +34,8 @@ internal sealed class SandboxReaperService(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await ReapAsync(sandbox, scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>(), time, logger, stoppingToken);
-                RemoveAbandonedStaging(options.Value.CacheFolder, time, logger);
+                await sandbox.ReapAbandonedAsync(scope.ServiceProvider.GetRequiredService<AssessmentsDbContext>(), stoppingToken);
+                RemoveAbandonedStaging();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -67,5 +44,16 @@ internal sealed class SandboxReaperService(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Removes the cache's staging folders that a worker killed mid-write left, once they
+    /// are older than <see cref="StagingAge"/>.</summary>
+    private void RemoveAbandonedStaging()
+    {
+        var removed = CacheStaging.RemoveAbandoned(options.Value.CacheFolder, time.GetUtcNow() - StagingAge);
+        if (removed.Count > 0)
+        {
+            logger.LogWarning("Removed {Count} half-written cache folder(s) of dead workers: {Folders}", removed.Count, string.Join(", ", removed));
+        }
     }
 }

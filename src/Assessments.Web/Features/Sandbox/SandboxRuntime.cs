@@ -72,6 +72,20 @@ public sealed class SandboxRuntime(IOptions<SandboxOptions> options, TimeProvide
         return new DockerHostFactory(Docker, image, feeds, sandbox.Limits, sandbox.Minimum, owner);
     }
 
+    /// <summary>One reaper pass on the engine: expired containers and those of attempts
+    /// <paramref name="db"/> says are no longer running (decision 025). What it removed is logged
+    /// as a warning: something died to leave it.</summary>
+    public async Task ReapAbandonedAsync(AssessmentsDbContext db, CancellationToken cancellationToken)
+    {
+        var reaped = await new SandboxReaper(Docker, time)
+            .ReapAsync(everything: false, (owners, ct) => LiveGradings.AmongAsync(db, owners, ct), cancellationToken);
+        if (reaped.Containers.Count + reaped.Volumes.Count > 0)
+        {
+            logger.LogWarning("Reaped {Containers} abandoned sandbox container(s) and {Volumes} volume(s): {Names}",
+                reaped.Containers.Count, reaped.Volumes.Count, string.Join(", ", reaped.Containers.Concat(reaped.Volumes)));
+        }
+    }
+
     /// <summary>The isolation a grader and a candidate container get here, read from inside them,
     /// and every way it falls short of the operator's minimum. Probed at most every ten minutes,
     /// in the background: a caller that gives up (a readiness check with a short timeout) does not
